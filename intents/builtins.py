@@ -1,0 +1,158 @@
+"""What certification expects of every skill: help, stop, cancel, home, fallback, repeat, yes/no,
+the end of a session, and a friendly apology when anything fails."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from speech import Speech
+
+from .checkin import answer_question_offer
+from .common import LAST, OFFER, ask, content, finish, quiet, say, session_attrs, turn
+from .guidance import answer_tip_offer
+from .privacy import answer_forget_offer
+from .questions import answer_depth_offer
+
+log = logging.getLogger("checkin")
+
+
+class HelpHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        speech = Speech().say(say(handler_input, "help"))
+        reprompt = Speech().say(say(handler_input, "help_reprompt"))
+        return ask(handler_input, speech, reprompt, offer={"kind": "question"})
+
+
+class StopCancelHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return (is_intent_name("AMAZON.StopIntent")(handler_input)
+                or is_intent_name("AMAZON.CancelIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return finish(handler_input, Speech().say(say(handler_input, "goodbye")))
+
+
+class NavigateHomeHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.NavigateHomeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return finish(handler_input, Speech())
+
+
+class FallbackHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.FallbackIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        speech = Speech().say(say(handler_input, "fallback"))
+        reprompt = Speech().say(say(handler_input, "fallback_reprompt"))
+        return ask(handler_input, speech, reprompt, offer={"kind": "question"})
+
+
+class RepeatHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.RepeatIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        last = session_attrs(handler_input).get(LAST)
+        if isinstance(last, dict) and last.get("speech") and last.get("reprompt"):
+            rb = handler_input.response_builder
+            return rb.speak(last["speech"]).ask(last["reprompt"]).response
+        # From cold, the thing worth repeating is tonight's question; delivering it again
+        # never double-counts the night.
+        return answer_question_offer(handler_input, True)
+
+
+class YesNoHandler(AbstractRequestHandler):
+    """Yes and no answer the pending offer; out of context they still lead somewhere."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
+        offer = session_attrs(handler_input).pop(OFFER, None)
+        kind = offer.get("kind") if isinstance(offer, dict) else None
+        if kind == "forget":
+            return answer_forget_offer(handler_input, yes)
+        if kind == "tip":
+            return answer_tip_offer(handler_input, yes, offer)
+        if kind == "depth":
+            return answer_depth_offer(handler_input, yes)
+        if kind == "question":
+            return answer_question_offer(handler_input, yes)
+        if yes:
+            speech = Speech().say(say(handler_input, "yes_out_of_context"))
+            reprompt = Speech().say(say(handler_input, "offer_question_reprompt"))
+            return ask(handler_input, speech, reprompt, offer={"kind": "question"})
+        return finish(handler_input, Speech().say(say(handler_input, "no_out_of_context")))
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        if request.error is not None:
+            log.warning("session ended with error: %s", request.error.type)
+        return quiet(handler_input)
+
+
+class ExceptionEncounteredHandler(AbstractRequestHandler):
+    """Alexa reports that our last response was rejected; we may not speak in reply."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("System.ExceptionEncountered")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        error = handler_input.request_envelope.request.error
+        log.warning("Alexa rejected a response: %s", getattr(error, "type", "?"))
+        return quiet(handler_input)
+
+
+class IgnoredRequestHandler(AbstractRequestHandler):
+    """Any request type the skill has nothing to say to gets a valid empty response."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return not (is_request_type("LaunchRequest")(handler_input) or is_request_type("IntentRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return quiet(handler_input)
+
+
+class UnknownIntentHandler(AbstractRequestHandler):
+    """An intent the model does not have (an old model, a typo): treat it as Fallback."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return FallbackHandler().handle(handler_input)
+
+
+class ApologyExceptionHandler(AbstractExceptionHandler):
+    """The catch-all: log it, apologise kindly, end the session."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("handler failed: %s: %s", type(exception).__name__, exception,
+                  exc_info=exception)
+        try:
+            text = content(handler_input).text("apology")
+        except Exception:  # the content itself is what failed
+            text = "Sorry, something went wrong. Please try again in a moment."
+        rb = handler_input.response_builder
+        rb.speak(Speech().say(text).inner()).set_should_end_session(True)
+        return rb.response

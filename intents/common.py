@@ -1,0 +1,99 @@
+"""Helpers every handler shares: the turn, the locale's content, slots, questions, responses."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from functools import lru_cache
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_locale, get_slot
+from ask_sdk_model import Response
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+from skill.household import Turn
+from speech import LocaleContent, Question, Speech
+
+OFFER = "offer"  # session attribute: what a following yes/no answers
+LAST = "last"  # session attribute: the last thing said, for Repeat
+
+
+def turn(handler_input: HandlerInput) -> Turn:
+    return handler_input.context
+
+
+def content(handler_input: HandlerInput) -> LocaleContent:
+    return turn(handler_input).services.content.for_locale(get_locale(handler_input))
+
+
+def seed(handler_input: HandlerInput) -> str:
+    """Rotates wording by night and household, stable within one night."""
+    t = turn(handler_input)
+    return f"{t.household or '-'}:{t.night()}"
+
+
+def say(handler_input: HandlerInput, key: str, **values) -> str:
+    return content(handler_input).text(key, seed=seed(handler_input), **values)
+
+
+def slot_id(handler_input: HandlerInput, name: str) -> tuple[str | None, str | None]:
+    """(canonical id, heard words) of a custom slot; id None when nothing matched."""
+    slot = get_slot(handler_input, name)
+    if slot is None or not slot.value:
+        return None, None
+    resolutions = slot.resolutions.resolutions_per_authority if slot.resolutions else None
+    for authority in resolutions or ():
+        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH:
+            if authority.values:
+                return authority.values[0].value.id, slot.value
+    return None, slot.value
+
+
+@lru_cache(maxsize=2048)
+def _order(household: str, depth: str, cycle: int, size: int) -> tuple[int, ...]:
+    """A household's own shuffle of a depth's bank, a new one each time round."""
+    order = list(range(size))
+    random.Random(hashlib.sha256(f"{household}:{depth}:{cycle}".encode()).digest()).shuffle(order)
+    return tuple(order)
+
+
+def question_at(c: LocaleContent, household: str, depth: str, position: int) -> Question:
+    bank = c.questions[depth]
+    cycle, index = divmod(position, len(bank))
+    return bank[_order(household, depth, cycle, len(bank))[index]]
+
+
+def fallback_question(c: LocaleContent, who: str, night: int) -> Question:
+    """Tonight's question when storage cannot be reached: the same for the same night."""
+    bank = c.questions["L"]
+    digest = hashlib.sha256(f"{who}:{night}".encode()).digest()
+    return bank[int.from_bytes(digest[:8], "big") % len(bank)]
+
+
+def session_attrs(handler_input: HandlerInput) -> dict:
+    return handler_input.attributes_manager.session_attributes
+
+
+def finish(handler_input: HandlerInput, speech: Speech) -> Response:
+    """Say it and end the session (Alexa steps back)."""
+    rb = handler_input.response_builder
+    if speech:
+        rb.speak(speech.inner())
+    rb.set_should_end_session(True)
+    return rb.response
+
+
+def ask(handler_input: HandlerInput, speech: Speech, reprompt: Speech, offer: dict | None = None) -> Response:
+    """Say it and keep listening: always a question, always a reprompt."""
+    attrs = session_attrs(handler_input)
+    if offer is None:
+        attrs.pop(OFFER, None)
+    else:
+        attrs[OFFER] = offer
+    attrs[LAST] = {"speech": speech.inner(), "reprompt": reprompt.inner()}
+    return handler_input.response_builder.speak(speech.inner()).ask(reprompt.inner()).response
+
+
+def quiet(handler_input: HandlerInput) -> Response:
+    """An empty response: nothing to say (session ended, events, ignored requests)."""
+    return handler_input.response_builder.response

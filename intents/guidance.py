@@ -1,0 +1,96 @@
+"""What the guide teaches, by voice: validation phrases, tips, challenges and the FAQ."""
+
+from __future__ import annotations
+
+import random
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from speech import Speech
+
+from .common import ask, content, finish, say, slot_id
+
+
+def _pick(items, handler_input: HandlerInput):
+    """Rotate through content: a different item on each ask, not tied to the night."""
+    request_id = handler_input.request_envelope.request.request_id or ""
+    return items[random.Random(request_id).randrange(len(items))]
+
+
+class ValidationPhraseHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ValidationPhraseIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        c = content(handler_input)
+        speech = Speech().say(say(handler_input, "validation_intro")).pause(300)
+        speech.slowly(_pick(c.validation, handler_input), before_ms=200, after_ms=600)
+        speech.say(_pick(c.reflective, handler_input))
+        return finish(handler_input, speech)
+
+
+def tip_speech(handler_input: HandlerInput, topic: str) -> Speech:
+    tip = content(handler_input).tips[topic]
+    return Speech().say(say(handler_input, "tip_intro", topic=tip.name)).pause(300).say(_pick(tip.tips, handler_input))
+
+
+class TipHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("TipIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        tips = content(handler_input).tips
+        topic, heard = slot_id(handler_input, "topic")
+        if topic in tips:
+            return finish(handler_input, tip_speech(handler_input, topic))
+        topic = _pick(sorted(tips), handler_input)
+        speech = Speech()
+        if heard:
+            speech.say(say(handler_input, "tip_unknown_topic", heard=heard))
+        return finish(handler_input, speech.extend(tip_speech(handler_input, topic)))
+
+
+class ChallengeHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ChallengeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        c = content(handler_input)
+        challenge_id, heard = slot_id(handler_input, "challenge")
+        challenge = c.challenges.get(challenge_id or "")
+        if challenge is None:
+            speech = Speech().say(say(handler_input, "challenge_unknown"))
+            reprompt = Speech().say(say(handler_input, "challenge_unknown_reprompt"))
+            return ask(handler_input, speech, reprompt)
+        tip_name = c.tips[challenge.tip_topic].name
+        speech = Speech().say(say(handler_input, "challenge_intro", name=challenge.name)).pause(300)
+        speech.say(challenge.shows).pause(300).say(challenge.focus).pause(300)
+        speech.say(say(handler_input, "challenge_skill", skill=challenge.skill)).pause(400)
+        speech.say(say(handler_input, "offer_tip", topic=tip_name))
+        reprompt = Speech().say(say(handler_input, "offer_tip_reprompt", topic=tip_name))
+        return ask(handler_input, speech, reprompt, offer={"kind": "tip", "topic": challenge.tip_topic})
+
+
+def answer_tip_offer(handler_input: HandlerInput, yes: bool, offer: dict) -> Response:
+    topic = offer.get("topic")
+    if yes and topic in content(handler_input).tips:
+        return finish(handler_input, tip_speech(handler_input, topic))
+    return finish(handler_input, Speech().say(say(handler_input, "no_tip_then")))
+
+
+class FaqHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("FaqIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        c = content(handler_input)
+        faq_id, heard = slot_id(handler_input, "faqTopic")
+        faq = c.faq.get(faq_id or "")
+        if faq is None:
+            speech = Speech().say(say(handler_input, "faq_unknown"))
+            reprompt = Speech().say(say(handler_input, "faq_unknown_reprompt"))
+            return ask(handler_input, speech, reprompt)
+        return finish(handler_input, Speech().say(faq.answer))

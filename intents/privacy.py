@@ -1,0 +1,30 @@
+""""Forget us": confirmed with yes/no, then every key of the household is deleted."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from speech import Speech
+
+from .common import ask, finish, say, turn
+
+
+class ForgetUsHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ForgetUsIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        speech = Speech().say(say(handler_input, "forget_confirm"))
+        reprompt = Speech().say(say(handler_input, "forget_confirm_reprompt"))
+        return ask(handler_input, speech, reprompt, offer={"kind": "forget"})
+
+
+def answer_forget_offer(handler_input: HandlerInput, yes: bool) -> Response:
+    if not yes:
+        return finish(handler_input, Speech().say(say(handler_input, "forget_kept")))
+    if turn(handler_input).forget():
+        return finish(handler_input, Speech().say(say(handler_input, "forget_done")))
+    return finish(handler_input, Speech().say(say(handler_input, "forget_failed")))

@@ -1,0 +1,86 @@
+"""The streak: how it is told, kindly, and "what's our streak"."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from skill.nights import night_date
+from skill.storage import CheckinResult, Status
+from speech import Speech
+
+from .common import content, finish, say, turn
+
+MILESTONES = (3, 7, 14, 30, 50, 100, 365)
+RECENT_NIGHTS = 30
+
+
+def weekday(night: int) -> str:
+    return night_date(night).strftime("%A")
+
+
+def nights_word(n: int) -> str:
+    return "night" if n == 1 else "nights"
+
+
+def current_streak(status: Status, tonight: int) -> int:
+    """The streak as it stands tonight: 0 once two nights in a row were missed."""
+    if status.last is None:
+        return 0
+    gap = tonight - status.last
+    if gap <= 1:
+        return status.streak
+    if gap == 2 and (status.rest_night is None or (tonight - 1) - status.rest_night >= 7):
+        return status.streak  # tonight's check-in would use a rest night
+    return 0
+
+
+def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> str:
+    """What a new night did to the streak, in a sentence or two (empty for a first night)."""
+    parts = []
+    if result.rest_used is not None:
+        parts.append(say(handler_input, "rest_night_kept", day=weekday(result.rest_used)))
+    if result.streak > 1:
+        parts.append(say(handler_input, "streak_now", streak=result.streak))
+    elif result.previous_night is not None:
+        parts.append(say(handler_input, "streak_fresh_start"))
+    if result.counted and result.streak in MILESTONES:
+        parts.append(say(handler_input, f"milestone_{result.streak}"))
+    return " ".join(parts)
+
+
+def streak_speech(handler_input: HandlerInput, status: Status, tonight: int) -> Speech:
+    speech = Speech()
+    if status.total == 0:
+        return speech.say(say(handler_input, "streak_none"))
+    streak = current_streak(status, tonight)
+    if streak == 0:
+        speech.say(say(handler_input, "streak_broken"))
+    elif status.last == tonight:
+        speech.say(say(handler_input, "streak_current_done", streak=streak, nights=nights_word(streak)))
+    else:
+        speech.say(say(handler_input, "streak_current_pending", streak=streak, nights=nights_word(streak)))
+    if status.rest_night is not None and streak and tonight - status.rest_night < 7:
+        speech.say(say(handler_input, "streak_rest_used", day=weekday(status.rest_night)))
+    speech.say(say(handler_input, "streak_totals", longest=status.longest,
+                   longest_nights=nights_word(status.longest), total=status.total,
+                   total_nights=nights_word(status.total)))
+    recent = status.nights_in(tonight - RECENT_NIGHTS + 1, tonight)
+    if status.first is not None and tonight - status.first >= RECENT_NIGHTS:
+        speech.say(say(handler_input, "streak_recent", count=recent, window=RECENT_NIGHTS))
+    return speech
+
+
+class StreakHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("StreakIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        status = t.status()
+        if status is None:
+            return finish(handler_input, Speech().say(say(handler_input, "storage_down_streak")))
+        speech = streak_speech(handler_input, status, t.night())
+        return finish(handler_input, speech.say(content(handler_input).text("goodnight", seed=t.night())))

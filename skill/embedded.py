@@ -1,0 +1,78 @@
+"""The embedded store: one private redis-server per data directory, shared by every worker.
+
+Whoever finds no server answering on the data directory's socket starts one (under a file lock,
+so two workers never both do) and stops it when it exits; the others only connect.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import os
+import secrets
+from pathlib import Path
+
+from .redis_server import RedisServer
+
+URL_FILE = "redis.url"
+SECRET_FILE = "user-id-secret"
+
+
+class EmbeddedStore:
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir).resolve()
+        self.server: RedisServer | None = None  # set when this process owns the server
+        self.url: str | None = None
+
+    def _running_url(self) -> str | None:
+        url_file = self.data_dir / URL_FILE
+        if not url_file.exists():
+            return None
+        url = url_file.read_text().strip()
+        probe = RedisServer(self.data_dir)
+        probe.socket_path = Path(url.removeprefix("unix://"))
+        return url if probe.ping() else None
+
+    def ensure(self) -> str:
+        """The URL of the data directory's server, started here if none answers."""
+        if self.url:
+            return self.url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.data_dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                url = self._running_url()
+                if url is None:
+                    self.server = RedisServer(self.data_dir).start()
+                    url = self.server.url
+                    (self.data_dir / URL_FILE).write_text(url + "\n")
+                    atexit.register(self.stop)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        self.url = url
+        return url
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+            (self.data_dir / URL_FILE).unlink(missing_ok=True)
+        self.url = None
+
+
+def local_secret(data_dir: Path) -> bytes:
+    """A random pseudonymisation secret kept beside the embedded store's data."""
+    path = Path(data_dir) / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_hex(32).encode())
+        try:
+            os.link(tmp, path)  # atomic: the first writer wins, nobody reads a half file
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_bytes().strip()

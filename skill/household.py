@@ -1,0 +1,200 @@
+"""What one request knows about its household: who, which device, which night, and the store.
+
+The web layer builds one ``Turn`` per request and hands it to the skill as ``HandlerInput.context``;
+handlers reach storage only through it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .nights import ZoneCache, decode_cached_zone, encode_cached_zone, night_of, zone
+from .storage import CheckinResult, Status, Store, StorageError, device_id_hash, household_id
+
+log = logging.getLogger("checkin")
+ZONE_RETRY_SECONDS = 900  # after a failed time-zone lookup, use the default this long
+
+
+@dataclass
+class Services:
+    """Long-lived collaborators, built once by create_app."""
+
+    store_provider: Callable[[], Store]
+    secret: bytes
+    content: object  # speech.Content
+    default_timezone: str
+    zones: ZoneCache = field(default_factory=ZoneCache)
+
+    def store(self) -> Store:
+        return self.store_provider()
+
+
+@dataclass
+class Turn:
+    services: Services
+    envelope: dict  # the raw request JSON (ask-sdk drops some fields and misreads "Z" times)
+    received_at: float
+    zone_lookup: Callable[[], str | None] = lambda: None
+    outbound_calls: int = 0
+    storage_failed: bool = False
+    _zone: tuple[str, str] | None = None  # (name, value to cache in Redis or "")
+
+    # -- identity ----------------------------------------------------------------------------
+
+    def _system(self) -> dict:
+        context = self.envelope.get("context") or {}
+        system = context.get("System") if isinstance(context, dict) else None
+        return system if isinstance(system, dict) else {}
+
+    @property
+    def user_id(self) -> str | None:
+        user = self._system().get("user")
+        if isinstance(user, dict) and isinstance(user.get("userId"), str) and user["userId"]:
+            return user["userId"]
+        session = self.envelope.get("session") or {}
+        user = session.get("user") if isinstance(session, dict) else None
+        if isinstance(user, dict) and isinstance(user.get("userId"), str) and user["userId"]:
+            return user["userId"]
+        return None
+
+    @property
+    def household(self) -> str | None:
+        uid = self.user_id
+        return household_id(self.services.secret, uid) if uid else None
+
+    @property
+    def device(self) -> str:
+        device = self._system().get("device")
+        raw = device.get("deviceId") if isinstance(device, dict) else None
+        return device_id_hash(self.services.secret, raw) if isinstance(raw, str) and raw else "-"
+
+    @property
+    def request_time(self) -> float:
+        """The request's own timestamp (what the night is counted from), else arrival."""
+        raw = (self.envelope.get("request") or {}).get("timestamp")
+        if isinstance(raw, str):
+            try:
+                parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+                if parsed.tzinfo is None:
+                    parsed = parsed.replace(tzinfo=timezone.utc)
+                return parsed.timestamp()
+            except ValueError:
+                pass
+        return self.received_at
+
+    # -- the night ---------------------------------------------------------------------------
+
+    def zone_name(self, cached_in_store: str | None = None) -> str:
+        """The device's zone: process cache, then the store's copy, then Alexa, then default."""
+        if self._zone is not None:
+            return self._zone[0]
+        zones = self.services.zones
+        name = zones.get(self.device)
+        to_store = ""
+        if name is None:
+            name = decode_cached_zone(cached_in_store, self.received_at)
+            if name is not None:
+                zones.put(self.device, name)
+        if name is None:
+            asked = None
+            if self.device != "-":
+                self.outbound_calls += 1
+                try:
+                    asked = self.zone_lookup()
+                except Exception as e:  # any failure: the default zone, and try again later
+                    log.warning("time zone lookup failed: %s", type(e).__name__)
+            if asked and zone(asked):
+                name = asked
+                zones.put(self.device, name)
+                to_store = encode_cached_zone(name, self.received_at)
+            else:
+                name = self.services.default_timezone
+                zones.put(self.device, name, ttl=ZONE_RETRY_SECONDS)
+        self._zone = (name, to_store)
+        return name
+
+    def night(self) -> int:
+        return night_of(self.request_time, zone(self.zone_name()) or zone("UTC"))
+
+    def _zone_known(self) -> bool:
+        return self._zone is not None or self.services.zones.get(self.device) is not None
+
+    # -- operations --------------------------------------------------------------------------
+
+    def status(self) -> Status | None:
+        """The household's state, or None when there is none to read (no user, store down)."""
+        hh = self.household
+        if hh is None:
+            return None
+        approx = night_of(self.request_time, zone(self.services.default_timezone)) + 1
+        try:
+            status = self.services.store().status(
+                hh, tz_field=f"tz:{self.device}", tonight=approx, history_nights=40
+            )
+        except StorageError as e:
+            self._storage_failure(e)
+            return None
+        if not self._zone_known():
+            self.zone_name(status.device_tz)
+        return status
+
+    def checkin(self, mode: str = "tonight") -> CheckinResult | None:
+        """Record tonight (idempotent) and fix its question; None when it could not be saved."""
+        hh = self.household
+        if hh is None:
+            return None
+        try:
+            store = self.services.store()
+            if not self._zone_known():
+                # second level of the zone cache: one read, only after a process-cache miss
+                cached = store.status(hh, tz_field=f"tz:{self.device}").device_tz
+                self.zone_name(cached)
+            self.zone_name()
+            to_store = self._zone[1]
+            return store.record_checkin(
+                hh, self.night(), mode,
+                tz_field=f"tz:{self.device}" if to_store else "", tz_value=to_store,
+            )
+        except StorageError as e:
+            self._storage_failure(e)
+            return None
+
+    def forget(self) -> bool:
+        hh = self.household
+        if hh is None:
+            return False
+        try:
+            self.services.store().forget(hh)
+            return True
+        except StorageError as e:
+            self._storage_failure(e)
+            return False
+
+    def set_fields(self, **fields: str) -> bool:
+        hh = self.household
+        if hh is None:
+            return False
+        try:
+            self.services.store().set_fields(hh, **fields)
+            return True
+        except StorageError as e:
+            self._storage_failure(e)
+            return False
+
+    def delete_fields(self, *names: str) -> bool:
+        hh = self.household
+        if hh is None:
+            return False
+        try:
+            self.services.store().delete_fields(hh, *names)
+            return True
+        except StorageError as e:
+            self._storage_failure(e)
+            return False
+
+    def _storage_failure(self, error: Exception) -> None:
+        self.storage_failed = True
+        log.warning("storage unavailable: %s", error)

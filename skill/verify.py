@@ -1,0 +1,262 @@
+"""Proof that a request comes from Alexa, built on ``cryptography`` (see ALEXA.md).
+
+Checks, in order: the headers, the certificate URL, the chain (fetched once per URL, validated
+once against trusted roots for the SAN ``echo-api.amazon.com``, cached until the leaf expires),
+the ``Signature-256`` over the raw body, the timestamp, and the skill id. Any failure raises
+``VerificationError`` whose ``reason`` the web layer returns with HTTP 400.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import posixpath
+import threading
+import urllib.request
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError as _X509Error
+
+ALEXA_SAN = "echo-api.amazon.com"
+REQUEST_TOLERANCE_S = 150
+SKILL_EVENT_TOLERANCE_S = 3600
+MAX_CHAIN_BYTES = 64 * 1024
+FETCH_TIMEOUT_S = 2.0
+CHAIN_CACHE_SIZE = 32
+
+ChainFetcher = Callable[[str], bytes]
+Clock = Callable[[], float]
+
+
+class VerificationError(Exception):
+    """The request is not provably from Alexa for this skill."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_cert_url(url: str) -> None:
+    """The certificate URL rules: https, s3.amazonaws.com, port 443, path under /echo.api/."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise VerificationError("certificate URL is malformed") from None
+    if parts.scheme.lower() != "https":
+        raise VerificationError("certificate URL must use https")
+    if parts.username is not None or parts.password is not None:
+        raise VerificationError("certificate URL must not carry user info")
+    if (parts.hostname or "").lower() != "s3.amazonaws.com":
+        raise VerificationError("certificate URL host must be s3.amazonaws.com")
+    if port not in (None, 443):
+        raise VerificationError("certificate URL port must be 443")
+    path = posixpath.normpath(parts.path) if parts.path else ""
+    if not path.startswith("/echo.api/"):
+        raise VerificationError("certificate URL path must start with /echo.api/")
+
+
+def fetch_chain(url: str) -> bytes:
+    """Download a PEM chain with a short timeout and a size cap."""
+    request = urllib.request.Request(url, headers={"User-Agent": "our-checkin"})
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310
+        data = response.read(MAX_CHAIN_BYTES + 1)
+    if len(data) > MAX_CHAIN_BYTES:
+        raise ValueError("certificate chain too large")
+    return data
+
+
+def load_certifi_roots() -> list[x509.Certificate]:
+    import certifi
+
+    with open(certifi.where(), "rb") as f:
+        pem = f.read()
+    with warnings.catch_warnings():
+        # One of Mozilla's roots has a negative serial number; cryptography warns about it.
+        warnings.simplefilter("ignore")
+        return x509.load_pem_x509_certificates(pem)
+
+
+@dataclass(frozen=True)
+class _Chain:
+    leaf: x509.Certificate
+    not_before: float
+    not_after: float
+
+
+def _timestamp(value: object) -> float:
+    if not isinstance(value, str) or not value:
+        raise VerificationError("request.timestamp is missing")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise VerificationError("request.timestamp is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp()
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name)
+    if value is None or not value.strip():
+        raise VerificationError(f"header {name} is missing or empty")
+    return value.strip()
+
+
+class RequestVerifier:
+    """Verifies requests; one instance per process, safe to share between threads."""
+
+    def __init__(
+        self,
+        skill_id: str,
+        *,
+        roots: list[x509.Certificate] | None = None,
+        fetcher: ChainFetcher = fetch_chain,
+        clock: Clock | None = None,
+        cache_size: int = CHAIN_CACHE_SIZE,
+    ):
+        import time
+
+        self.skill_id = skill_id
+        self._roots = roots
+        self._store: Store | None = None
+        self._fetcher = fetcher
+        self._clock = clock or time.time
+        self._cache: OrderedDict[str, _Chain] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    # -- the chain ---------------------------------------------------------------------------
+
+    def _trust_store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self._roots if self._roots is not None else load_certifi_roots())
+        return self._store
+
+    def _validate(self, pem: bytes, now: float) -> _Chain:
+        try:
+            certs = x509.load_pem_x509_certificates(pem)
+        except ValueError:
+            raise VerificationError("certificate chain is not valid PEM") from None
+        leaf, intermediates = certs[0], certs[1:]
+        at = datetime.fromtimestamp(now, tz=timezone.utc)
+        verifier = (
+            PolicyBuilder()
+            .store(self._trust_store())
+            .time(at)
+            .build_server_verifier(x509.DNSName(ALEXA_SAN))
+        )
+        try:
+            verifier.verify(leaf, intermediates)
+        except _X509Error as e:
+            raise VerificationError(f"certificate chain rejected: {e}") from None
+        if not isinstance(leaf.public_key(), rsa.RSAPublicKey):
+            raise VerificationError("certificate key is not RSA")
+        return _Chain(
+            leaf,
+            leaf.not_valid_before_utc.timestamp(),
+            leaf.not_valid_after_utc.timestamp(),
+        )
+
+    def chain_for(self, url: str, now: float) -> _Chain:
+        with self._lock:
+            chain = self._cache.get(url)
+            if chain is not None:
+                self._cache.move_to_end(url)
+        if chain is None:
+            try:
+                pem = self._fetcher(url)
+            except Exception as e:  # any failure to download rejects this request only
+                raise VerificationError(
+                    f"certificate chain could not be fetched ({type(e).__name__})"
+                ) from None
+            chain = self._validate(pem, now)
+            with self._lock:
+                self._cache[url] = chain
+                self._cache.move_to_end(url)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        if not chain.not_before <= now <= chain.not_after:
+            with self._lock:
+                self._cache.pop(url, None)
+            raise VerificationError("certificate is not valid at this time")
+        return chain
+
+    # -- the request -------------------------------------------------------------------------
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> dict:
+        """Return the parsed envelope of a request proven to come from Alexa for our skill."""
+        now = self._clock()
+        url = _header(headers, "SignatureCertChainUrl")
+        signature_b64 = _header(headers, "Signature-256")
+        check_cert_url(url)
+        try:
+            signature = base64.b64decode(signature_b64, validate=True)
+        except (binascii.Error, ValueError):
+            raise VerificationError("Signature-256 is not valid base64") from None
+        if not signature:
+            raise VerificationError("Signature-256 is empty")
+        chain = self.chain_for(url, now)
+        try:
+            chain.leaf.public_key().verify(
+                signature, body, padding.PKCS1v15(), hashes.SHA256()
+            )
+        except InvalidSignature:
+            raise VerificationError("signature does not match the request body") from None
+        envelope = parse_envelope(body)
+        request = envelope["request"]
+        tolerance = (
+            SKILL_EVENT_TOLERANCE_S
+            if str(request.get("type", "")).startswith("AlexaSkillEvent.")
+            else REQUEST_TOLERANCE_S
+        )
+        if abs(now - _timestamp(request.get("timestamp"))) > tolerance:
+            raise VerificationError("request timestamp is too far from now")
+        if application_id(envelope) != self.skill_id:
+            raise VerificationError("request is for another skill")
+        return envelope
+
+
+class EnvelopeError(ValueError):
+    """The body is not an Alexa request envelope."""
+
+
+def parse_envelope(body: bytes) -> dict:
+    try:
+        envelope = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise EnvelopeError("body is not JSON") from None
+    if not isinstance(envelope, dict):
+        raise EnvelopeError("body is not a JSON object")
+    request = envelope.get("request")
+    if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+        raise EnvelopeError("body has no request.type")
+    context = envelope.get("context")
+    if context is not None and not isinstance(context, dict):
+        raise EnvelopeError("context is not an object")
+    session = envelope.get("session")
+    if session is not None and not isinstance(session, dict):
+        raise EnvelopeError("session is not an object")
+    return envelope
+
+
+def application_id(envelope: dict) -> str | None:
+    """The skill id, from context.System (or session, for older shapes)."""
+    for source in (envelope.get("context"), envelope.get("session")):
+        if not isinstance(source, dict):
+            continue
+        holder = source.get("System", source) if source is envelope.get("context") else source
+        app = holder.get("application") if isinstance(holder, dict) else None
+        if isinstance(app, dict) and isinstance(app.get("applicationId"), str):
+            return app["applicationId"]
+    return None

@@ -1,0 +1,166 @@
+"""Fixtures: a real Redis server, the app over real HTTP semantics (Flask's test client speaks
+WSGI, the same interface gunicorn uses), a private CA that signs requests like Alexa does."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Callable
+
+import pytest
+import redis as redis_py
+
+from skill.app import create_app
+from skill.config import Config
+from skill.envelopes import Device, Session, envelope
+from skill.redis_server import RedisServer
+from speech import Content
+
+from .alexa_ca import AlexaCA, build_ca
+
+SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
+SECRET = "test-secret-for-hmac"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> RedisServer:
+    server = RedisServer(tmp_path_factory.mktemp("redis"), port=free_port(), persist=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis(redis_server) -> redis_py.Redis:
+    if not redis_server.ping():  # a test that stopped the server leaves it stopped
+        redis_server.start()
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return Content()
+
+
+@pytest.fixture(scope="session")
+def ca() -> AlexaCA:
+    return build_ca()
+
+
+class CountingFetcher:
+    def __init__(self, chains: dict[str, bytes]):
+        self.chains = chains
+        self.calls: list[str] = []
+
+    def __call__(self, url: str) -> bytes:
+        self.calls.append(url)
+        if url not in self.chains:
+            raise OSError("no such chain")
+        return self.chains[url]
+
+
+class Clock:
+    def __init__(self, now: float | None = None):
+        self.now = time.time() if now is None else now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def fetcher(ca) -> CountingFetcher:
+    return CountingFetcher(ca.chains())
+
+
+@pytest.fixture
+def make_app(redis, redis_server, content, ca, fetcher, clock, tmp_path):
+    def make(**overrides):
+        settings = dict(skill_id=SKILL_ID, verify=False, redis_url=redis_server.url,
+                        user_id_secret=SECRET, data_dir=tmp_path / "data",
+                        default_timezone="America/New_York")
+        settings.update(overrides)
+        config = Config(**settings)
+        app = create_app(config, roots=[ca.root], chain_fetcher=fetcher, clock=clock,
+                         content=content)
+        app.testing = True
+        return app
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def verified_app(make_app):
+    return make_app(verify=True)
+
+
+class Alexa:
+    """Talks to the app the way Alexa would: envelopes, sessions, optional signatures."""
+
+    def __init__(self, client, clock: Clock, ca: AlexaCA | None = None, device: Device | None = None):
+        self.client = client
+        self.clock = clock
+        self.ca = ca
+        self.device = device or Device(skill_id=SKILL_ID)
+        self.session: Session | None = None
+
+    def post(self, body: dict | bytes, signer: str | None = None, headers: dict | None = None):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        hdrs = {"Content-Type": "application/json"}
+        if signer is not None:
+            s = self.ca.signers[signer]
+            hdrs["SignatureCertChainUrl"] = s.url
+            hdrs["Signature-256"] = s.sign(raw)
+        hdrs.update(headers or {})
+        return self.client.post("/", data=raw, headers=hdrs)
+
+    def send(self, request: dict, *, in_session: bool = False, signer: str | None = None,
+             ts: float | None = None) -> dict:
+        session = None
+        if in_session:
+            session = self.session or Session()
+        body = envelope(self.device, request, self.clock.now if ts is None else ts, session)
+        response = self.post(body, signer=signer)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        data = response.get_json()
+        if in_session:
+            ended = data.get("response", {}).get("shouldEndSession", True)
+            if ended:
+                self.session = None
+            else:
+                session.new = False
+                session.attributes = data.get("sessionAttributes") or {}
+                self.session = session
+        return data
+
+
+@pytest.fixture
+def alexa(client, clock, ca) -> Alexa:
+    return Alexa(client, clock, ca)
+
+
+def speech_of(data: dict) -> str:
+    return data["response"].get("outputSpeech", {}).get("ssml", "")
