@@ -100,15 +100,16 @@ class RedisServer:
             self.socket_path.unlink()
         self.process = subprocess.Popen(
             self._args(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, start_new_session=True,
+            stderr=subprocess.DEVNULL, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                self.process = None
                 log = self.data_dir / "redis.log"
-                tail = log.read_text(errors="replace")[-500:] if log.exists() else ""
-                raise RedisServerError(f"redis-server exited: {err or tail}".strip())
+                lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+                reason = next((ln for ln in reversed(lines) if "#" in ln), "no log")
+                raise RedisServerError(f"redis-server exited: {reason.strip()}")
             if self.ping():
                 return self
             time.sleep(0.02)
@@ -125,8 +126,6 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
         self.process = None
         if self.socket_path is not None and self.socket_path.exists():
             self.socket_path.unlink(missing_ok=True)

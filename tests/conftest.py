@@ -29,6 +29,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def cluster_ports(count: int) -> list[int]:
+    """Ports below 55536 whose cluster bus port (port + 10000) is free too."""
+    import random
+
+    ports: list[int] = []
+    while len(ports) < count:
+        port = random.randint(20000, 45000)
+        if port not in ports and _bindable(port) and _bindable(port + 10000):
+            ports.append(port)
+    return ports
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory) -> RedisServer:
     server = RedisServer(tmp_path_factory.mktemp("redis"), port=free_port(), persist=False)
@@ -164,3 +185,48 @@ def alexa(client, clock, ca) -> Alexa:
 
 def speech_of(data: dict) -> str:
     return data["response"].get("outputSpeech", {}).get("ssml", "")
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory):
+    from .redis_cluster import ThreeMasterCluster
+
+    cluster = ThreeMasterCluster(tmp_path_factory.mktemp("cluster"),
+                                 cluster_ports(3))
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["single", "cluster"])
+def backend(request, redis_server):
+    """(url, client) of a flushed Redis: a single server, then a three-master cluster."""
+    if request.param == "single":
+        if not redis_server.ping():
+            redis_server.start()
+        client = redis_server.client()
+        url = redis_server.url
+    else:
+        cluster = request.getfixturevalue("redis_cluster")
+        client = cluster.client()
+        url = cluster.url
+    client.flushall()
+    yield url, client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def alexa_api():
+    from skill.alexa_standin import AlexaStandin
+
+    with AlexaStandin() as api:
+        yield api
+
+
+@pytest.fixture
+def api(alexa_api):
+    """The Alexa API stand-in, reset for each test."""
+    from skill.alexa_standin import StandinState
+
+    alexa_api.state = StandinState()
+    return alexa_api

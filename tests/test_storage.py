@@ -1,0 +1,327 @@
+"""Nights, streaks and question rotation in Redis, on a single server and on a cluster."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from skill.envelopes import Device, envelope, intent, launch, skill_event
+from skill.nights import night_of
+from skill.storage import RETENTION_DAYS, Store, connect, household_id, key_for
+
+from .conftest import SECRET, SKILL_ID, Alexa, speech_of
+
+N = datetime(2026, 12, 1).toordinal()
+
+
+@pytest.fixture
+def store(backend) -> Store:
+    url, _ = backend
+    return Store(connect(url, 0.3))
+
+
+# -- the operations, on both backends -------------------------------------------------------
+
+def test_first_checkin_then_idempotent_same_night(store):
+    first = store.record_checkin("hh1", N)
+    assert (first.counted, first.streak, first.total, first.first_ever) == (True, 1, 1, True)
+    again = store.record_checkin("hh1", N)
+    assert (again.counted, again.streak, again.total, again.first_ever) == (False, 1, 1, False)
+    assert again.question_position == first.question_position
+    assert again.depth == first.depth == "L"
+
+
+def test_consecutive_rest_and_reset(store):
+    for night in (N, N + 1, N + 2):
+        r = store.record_checkin("hh", night)
+    assert r.streak == 3
+    r = store.record_checkin("hh", N + 4)  # missed N+3: a rest night
+    assert (r.streak, r.rest_used) == (4, N + 3)
+    r = store.record_checkin("hh", N + 6)  # missed N+5: second rest within 7 nights
+    assert (r.streak, r.rest_used) == (1, None)
+    assert r.longest == 4 and r.total == 5
+    r = store.record_checkin("hh", N + 9)  # two missed nights
+    assert r.streak == 1
+
+
+def test_rest_night_allowed_again_after_seven_nights(store):
+    nights = [N, N + 1, N + 3] + list(range(N + 4, N + 10)) + [N + 11]
+    for night in nights:
+        r = store.record_checkin("hh", night)
+    # rests at N+2 and N+10: 8 nights apart, so both are forgiven
+    assert r.streak == len(nights) and r.rest_used == N + 10
+
+
+@pytest.mark.parametrize("apart,kept", [(6, False), (7, True)])
+def test_second_rest_night_needs_seven_nights(store, apart, kept):
+    # rest nights at N + 1 and N + 1 + apart
+    nights = [N] + list(range(N + 2, N + apart + 1)) + [N + apart + 2]
+    for night in nights:
+        r = store.record_checkin("hh", night)
+    assert (r.streak == len(nights)) is kept
+
+
+def test_depth_follows_streak_and_overrides(store):
+    depths = [store.record_checkin("hh", N + i).depth for i in range(30)]
+    assert depths[:7] == ["L"] * 7
+    assert set(depths[7:21]) == {"L", "M"} and depths[7:21].count("M") > depths[7:21].count("L")
+    assert set(depths[21:]) == {"L", "M", "D"}
+    deeper = store.record_checkin("hh", N + 29, "D")
+    assert deeper.depth == "D" and not deeper.counted
+    assert store.record_checkin("hh", N + 29).depth == "D", "the override holds for the night"
+
+
+def test_another_question_moves_the_cursor(store):
+    a = store.record_checkin("hh", N)
+    b = store.record_checkin("hh", N, "another")
+    c = store.record_checkin("hh", N)
+    assert b.question_position == a.question_position + 1
+    assert c.question_position == b.question_position
+    assert b.total == 1
+
+
+def test_history_and_status(store):
+    for night in (N, N + 1, N + 3):
+        store.record_checkin("hh", night)
+    s = store.status("hh", tonight=N + 3)
+    assert (s.streak, s.longest, s.total, s.last, s.rest_night) == (3, 3, 3, N + 3, N + 2)
+    assert [s.checked_in(n) for n in range(N - 1, N + 5)] == [False, True, True, False, True,
+                                                             False]
+    assert s.nights_in(N - 30, N + 3) == 3
+
+
+def test_retention_ttl(store, backend):
+    _, client = backend
+    store.record_checkin("hh", N)
+    for key in (key_for("hh"), key_for("hh", "nights")):
+        ttl = client.ttl(key)
+        assert RETENTION_DAYS * 86400 - 60 < ttl <= RETENTION_DAYS * 86400
+
+
+def test_forget_deletes_every_key(store, backend):
+    _, client = backend
+    store.record_checkin("hh", N)
+    store.set_fields("hh", rt="token")
+    store.record_checkin("other", N)
+    assert store.forget("hh") == 2
+    keys = [k.decode() for k in client.scan_iter("*")]
+    assert not [k for k in keys if "{hh}" in k]
+    assert [k for k in keys if "{other}" in k]
+
+
+def test_thirty_concurrent_checkins_add_one_night(store):
+    with ThreadPoolExecutor(30) as pool:
+        results = list(pool.map(lambda _: store.record_checkin("busy", N), range(30)))
+    assert sum(r.counted for r in results) == 1
+    assert {r.question_position for r in results} == {results[0].question_position}
+    assert store.status("busy").total == 1
+
+
+def test_household_keys_share_one_slot(backend):
+    from redis.cluster import key_slot
+
+    keys = [key_for("abc"), key_for("abc", "nights")]
+    assert len({key_slot(k.encode()) for k in keys}) == 1
+
+
+# -- through the webhook -------------------------------------------------------------------
+
+def local_ts(tz: str, y, m, d, hh, mm=0) -> float:
+    return datetime(y, m, d, hh, mm, tzinfo=ZoneInfo(tz)).timestamp()
+
+
+def test_night_runs_until_4am():
+    tz = ZoneInfo("Europe/London")
+    assert night_of(local_ts("Europe/London", 2026, 12, 2, 3, 59), tz) == N
+    assert night_of(local_ts("Europe/London", 2026, 12, 2, 4, 0), tz) == N + 1
+    assert night_of(local_ts("Europe/London", 2026, 12, 1, 21, 0), tz) == N
+
+
+@pytest.fixture
+def webhook(make_app, backend, api, clock):
+    url, client = backend
+    app = make_app(redis_url=url)
+    device = Device(skill_id=SKILL_ID, api_endpoint=api.url)
+    return Alexa(app.test_client(), clock, device=device), client
+
+
+def test_concurrent_webhook_checkins_add_exactly_one_night(webhook, clock):
+    alexa, client = webhook
+    clock.now = local_ts("America/New_York", 2026, 12, 1, 21)
+    bodies = []
+    for i in range(30):
+        device = Device(skill_id=SKILL_ID, user_id=alexa.device.user_id,
+                        device_id=f"device-{i}", api_endpoint=alexa.device.api_endpoint)
+        bodies.append(json.dumps(envelope(device, launch(), clock.now)).encode())
+    barrier = threading.Barrier(30)
+    app = alexa.client.application
+
+    def post(body):
+        barrier.wait()
+        return app.test_client().post("/", data=body)
+
+    with ThreadPoolExecutor(30) as pool:
+        responses = list(pool.map(post, bodies))
+    assert all(r.status_code == 200 for r in responses)
+    hh = household_id(SECRET.encode(), alexa.device.user_id)
+    assert int(client.hget(key_for(hh), "total")) == 1
+    questions = {_question(r.get_json()) for r in responses}
+    assert len(questions) == 1, "every device hears the same question"
+
+
+def _question(data: dict) -> str:
+    ssml = speech_of(data)
+    return ssml.split('<prosody rate="90%">')[1].split("</prosody>")[0]
+
+
+def test_365_nights_365_different_questions(webhook, clock):
+    alexa, _ = webhook
+    start = local_ts("America/New_York", 2026, 1, 1, 21)
+    asked = []
+    for night in range(365):
+        clock.now = start + night * 86400
+        asked.append(_question(alexa.send(launch())))
+    assert len(set(asked)) == 365
+    clock.now += 600
+    assert _question(alexa.send(launch())) == asked[-1], "asking twice gives the same question"
+    other = Alexa(alexa.client, clock, device=Device(skill_id=SKILL_ID, user_id="someone-else",
+                                                     api_endpoint=alexa.device.api_endpoint))
+    theirs = []
+    for night in range(10):
+        clock.now = start + night * 86400
+        theirs.append(_question(other.send(launch())))
+    assert theirs != asked[:10], "two households get different orders"
+
+
+def test_forget_us_and_skill_disabled_leave_no_key(webhook, clock):
+    alexa, client = webhook
+    raw_user = "amzn1.ask.account.RAW-USER-ID-123"
+    alexa.device.user_id = raw_user
+    alexa.send(launch())
+    alexa.send(intent("StreakIntent"))
+    keys = [k.decode() for k in client.scan_iter("*")]
+    assert keys and not any(raw_user in k or "RAW-USER" in k for k in keys)
+    for key in keys:
+        if client.type(key) == b"hash":
+            assert not any(raw_user.encode() in v for v in client.hgetall(key).values())
+    alexa.send(intent("ForgetUsIntent"), in_session=True)
+    data = alexa.send(intent("AMAZON.YesIntent"), in_session=True)
+    assert "deleted" in speech_of(data)
+    hh = household_id(SECRET.encode(), raw_user)
+    assert not [k for k in client.scan_iter("*") if hh.encode() in k]
+
+    alexa.send(launch())
+    assert [k for k in client.scan_iter("*") if hh.encode() in k]
+    alexa.send(skill_event("SkillDisabled"))
+    assert not [k for k in client.scan_iter("*") if hh.encode() in k]
+
+
+def test_device_time_zone_from_the_settings_api_once(webhook, api, clock):
+    alexa, client = webhook
+    api.state.time_zones[alexa.device.device_id] = "Asia/Kolkata"
+    # 02:00 in Kolkata on Dec 2 belongs to the night of Dec 1 there (UTC is still Dec 1, 20:30)
+    clock.now = local_ts("Asia/Kolkata", 2026, 12, 2, 2)
+    for _ in range(5):
+        alexa.send(launch())
+        alexa.send(intent("StreakIntent"))
+    tz_calls = [c for c in api.calls if c.path.endswith("System.timeZone")]
+    assert len(tz_calls) == 1
+    assert tz_calls[0].headers.get("Authorization") == "Bearer simulated-token"
+    hh = household_id(SECRET.encode(), alexa.device.user_id)
+    assert int(client.hget(key_for(hh), "last")) == N
+
+
+def test_zone_cached_in_redis_serves_a_new_worker(make_app, backend, api, clock):
+    url, _ = backend
+    device = Device(skill_id=SKILL_ID, api_endpoint=api.url)
+    api.state.time_zones[device.device_id] = "Europe/London"
+    Alexa(make_app(redis_url=url).test_client(), clock, device=device).send(launch())
+    Alexa(make_app(redis_url=url).test_client(), clock, device=device).send(launch())
+    assert len([c for c in api.calls if c.path.endswith("System.timeZone")]) == 1
+
+
+@pytest.mark.parametrize("failure", ["status", "slow", "absent"])
+def test_settings_api_failure_uses_default_zone(webhook, api, clock, failure):
+    alexa, client = webhook
+    if failure == "status":
+        api.state.fail_next = [500]
+    elif failure == "slow":
+        api.state.delay = 1.5  # longer than the 1 s timeout
+    else:
+        alexa.device.api_endpoint = None
+        alexa.device.api_access_token = None
+    # 23:30 in New York (the default zone) is already the next day in UTC
+    clock.now = local_ts("America/New_York", 2026, 12, 1, 23, 30)
+    data = alexa.send(launch())
+    assert "<prosody" in speech_of(data)
+    hh = household_id(SECRET.encode(), alexa.device.user_id)
+    assert int(client.hget(key_for(hh), "last")) == N
+
+
+def test_redis_down_still_answers_and_recovers(make_app, redis_server, redis, api, clock):
+    alexa = Alexa(make_app().test_client(), clock,
+                  device=Device(skill_id=SKILL_ID, api_endpoint=api.url))
+    clock.now = local_ts("America/New_York", 2026, 12, 1, 21)
+    first = _question(alexa.send(launch()))
+    redis_server.stop()
+    try:
+        clock.now += 86400
+        down = alexa.send(launch())
+        assert "couldn't save tonight" in speech_of(down)
+        assert "<prosody" in speech_of(down)
+        assert _question(alexa.send(launch())) == _question(down), "deterministic without storage"
+        for name in ("StreakIntent", "DoneIntent", "ValidationPhraseIntent"):
+            assert speech_of(alexa.send(intent(name)))
+        alexa.send(intent("ForgetUsIntent"), in_session=True)
+        assert "nothing was deleted" in speech_of(alexa.send(intent("AMAZON.YesIntent"),
+                                                            in_session=True))
+    finally:
+        redis_server.start()
+    clock.now += 86400
+    after = alexa.send(launch())
+    assert "couldn't save" not in speech_of(after)
+    hh = household_id(SECRET.encode(), alexa.device.user_id)
+    # the test server does not persist, so the restart emptied it: tonight is recorded afresh
+    assert int(redis_server.client().hget(key_for(hh), "last")) == N + 2
+    assert first
+
+
+def test_slow_redis_gets_an_answer_not_an_error(make_app, redis_server, redis, api, clock):
+    alexa = Alexa(make_app().test_client(), clock,
+                  device=Device(skill_id=SKILL_ID, api_endpoint=api.url))
+    blocker = threading.Thread(target=lambda: redis_server.client().execute_command("DEBUG",
+                                                                                    "SLEEP", "1"))
+    blocker.start()
+    try:
+        import time
+
+        time.sleep(0.05)
+        data = alexa.send(launch())
+        assert "couldn't save tonight" in speech_of(data)
+    finally:
+        blocker.join()
+    hh = household_id(SECRET.encode(), alexa.device.user_id)
+    assert redis.hget(key_for(hh), "total") is None, "nothing half-written"
+
+
+def test_unknown_user_gets_speech_without_storage(make_app, redis, clock):
+    app = make_app()
+    body = envelope(Device(skill_id=SKILL_ID), launch(), clock.now)
+    del body["context"]["System"]["user"]
+    r = app.test_client().post("/", data=json.dumps(body))
+    assert r.status_code == 200 and "<prosody" in speech_of(r.get_json())
+    assert list(redis.scan_iter("*")) == []
+
+
+def test_user_id_is_never_a_key(make_app, redis, clock):
+    alexa = Alexa(make_app().test_client(), clock)
+    alexa.device.user_id = f"amzn1.ask.account.{uuid.uuid4()}"
+    alexa.send(launch())
+    for key in redis.scan_iter("*"):
+        assert alexa.device.user_id.encode() not in key
