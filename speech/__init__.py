@@ -20,6 +20,7 @@ DEFAULT_LOCALE = "en-US"
 DEPTH_NAMES = {"L": "light", "M": "medium", "D": "deep"}
 THEMES = ("today", "memories", "dreams", "gratitude", "feelings", "us", "values", "play")
 FILES = ("prompts", "questions", "validation", "tips", "challenges", "faq")
+EXTRA_PROMPT_FILES = ("reminders",)  # more prompts, kept beside the area that speaks them
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,11 @@ class Content:
             path = self.root / lang / f"{name}.toml"
             with open(path, "rb") as f:
                 data[name] = tomllib.load(f)
+        for name in EXTRA_PROMPT_FILES:
+            path = self.root / lang / f"{name}.toml"
+            if path.exists():
+                with open(path, "rb") as f:
+                    data["prompts"] = {**data["prompts"], **tomllib.load(f)}
         override = self.root / f"{locale}.toml"
         if override.exists():
             with open(override, "rb") as f:
