@@ -71,6 +71,9 @@ def fallback_question(c: LocaleContent, who: str, night: int) -> Question:
 
 
 def session_attrs(handler_input: HandlerInput) -> dict:
+    """The session's attributes; a throwaway dict for a request that carries no session."""
+    if handler_input.request_envelope.session is None:
+        return {}
     return handler_input.attributes_manager.session_attributes
 
 

@@ -19,7 +19,7 @@ class Device:
     user_id: str = "amzn1.ask.account.SIMULATED-HOUSEHOLD"
     device_id: str = "amzn1.ask.device.SIMULATED-DEVICE"
     locale: str = "en-US"
-    api_endpoint: str = "https://api.amazonalexa.com"
+    api_endpoint: str | None = None  # tests and the simulator point this at a local stand-in
     api_access_token: str = "simulated-token"
     person_id: str | None = None
     screen: bool = False
@@ -33,9 +33,10 @@ class Device:
             "application": {"applicationId": self.skill_id},
             "user": {"userId": self.user_id},
             "device": {"deviceId": self.device_id, "supportedInterfaces": interfaces},
-            "apiEndpoint": self.api_endpoint,
-            "apiAccessToken": self.api_access_token,
         }
+        if self.api_endpoint:
+            system["apiEndpoint"] = self.api_endpoint
+            system["apiAccessToken"] = self.api_access_token
         if self.consent_token:
             system["user"]["permissions"] = {"consentToken": self.consent_token}
         if self.person_id:

@@ -163,10 +163,13 @@ class Alexa:
         session = None
         if in_session:
             session = self.session or Session()
+        elif request["type"] in ("LaunchRequest", "IntentRequest"):
+            session = Session()  # Alexa opens a new session for every one-shot
         body = envelope(self.device, request, self.clock.now if ts is None else ts, session)
         response = self.post(body, signer=signer)
         assert response.status_code == 200, response.get_data(as_text=True)
         data = response.get_json()
+        check_response(data)
         if in_session:
             ended = data.get("response", {}).get("shouldEndSession", True)
             if ended:
@@ -179,12 +182,46 @@ class Alexa:
 
 
 @pytest.fixture
-def alexa(client, clock, ca) -> Alexa:
-    return Alexa(client, clock, ca)
+def alexa(client, clock, ca, api) -> Alexa:
+    return Alexa(client, clock, ca, device=Device(skill_id=SKILL_ID, api_endpoint=api.url))
 
 
 def speech_of(data: dict) -> str:
     return data["response"].get("outputSpeech", {}).get("ssml", "")
+
+
+def parse_ssml(ssml: str):
+    """SSML as Alexa reads it: XML with the alexa: prefix bound."""
+    import xml.etree.ElementTree as ET
+
+    assert ssml.startswith("<speak>") and ssml.endswith("</speak>"), ssml
+    return ET.fromstring(ssml.replace("<speak>", '<speak xmlns:alexa="urn:alexa">', 1))
+
+
+def spoken_text(ssml: str) -> str:
+    return " ".join("".join(parse_ssml(ssml).itertext()).split())
+
+
+def check_response(data: dict) -> None:
+    """What every response must be: valid SSML under 8,000 characters; an open session ends
+    with a question and has a reprompt."""
+    response = data["response"]
+    for key in ("outputSpeech", "reprompt"):
+        holder = response.get(key)
+        if key == "reprompt" and holder:
+            holder = holder.get("outputSpeech")
+        if holder:
+            assert holder["type"] == "SSML"
+            assert len(holder["ssml"]) < 8000
+            parse_ssml(holder["ssml"])
+    directives = [d.get("type") for d in response.get("directives", [])]
+    if response.get("shouldEndSession") is False:
+        assert response.get("reprompt"), "an open session needs a reprompt"
+        assert spoken_text(response["outputSpeech"]["ssml"]).endswith("?"), \
+            "an open session ends with a question"
+        assert spoken_text(response["reprompt"]["outputSpeech"]["ssml"]).endswith("?")
+    elif response.get("shouldEndSession") is None and response.get("outputSpeech"):
+        assert "Connections.SendRequest" in directives or response.get("reprompt") is None
 
 
 @pytest.fixture(scope="session")

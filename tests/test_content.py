@@ -1,0 +1,155 @@
+"""Content counts, uniqueness, SSML for every item, and consistency between models/, intents/
+and speech/ (the official samples shipped locales with missing strings because nothing checked)."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from intents import REQUEST_HANDLERS
+from intents.builtins import FallbackHandler, IgnoredRequestHandler, UnknownIntentHandler
+from intents.questions import DEPTH_IDS
+from speech import SUPPORTED_LOCALES, THEMES, Speech
+
+from .conftest import parse_ssml
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = json.loads((ROOT / "models" / "en-US.json").read_text())["interactionModel"]["languageModel"]
+MANIFEST = json.loads((ROOT / "models" / "skill.json").read_text())["manifest"]
+TIP_TOPICS_IN_PRODUCT = 22
+
+
+def type_ids(name: str) -> set[str]:
+    (slot_type,) = [t for t in MODEL["types"] if t["name"] == name]
+    return {v["id"] for v in slot_type["values"]}
+
+
+def render(*texts: str) -> str:
+    ssml = Speech().say(*texts).ssml()
+    parse_ssml(ssml)
+    assert len(ssml) < 8000
+    return ssml
+
+
+@pytest.fixture(params=SUPPORTED_LOCALES)
+def locale(request, content):
+    return content.for_locale(request.param)
+
+
+def test_content_counts(locale):
+    questions = locale.questions
+    assert sum(len(b) for b in questions.values()) >= 400
+    for depth, items in questions.items():
+        assert len(items) >= 140, depth
+        assert {q.theme for q in items} == set(THEMES), depth
+    assert len(locale.validation) >= 40
+    assert len(locale.tips) >= TIP_TOPICS_IN_PRODUCT
+    assert all(len(t.tips) >= 3 for t in locale.tips.values())
+    assert len(locale.challenges) == 6
+    assert len(locale.faq) == 6
+
+
+def _norm(text: str) -> str:
+    return text.lower().translate(str.maketrans("", "", string.punctuation)).strip()
+
+
+def test_no_two_questions_are_the_same(locale):
+    texts = [_norm(q.text) for bank in locale.questions.values() for q in bank]
+    assert len(texts) == len(set(texts))
+    assert all(q.text.endswith("?") for bank in locale.questions.values() for q in bank)
+
+
+def test_every_content_item_renders_to_valid_ssml(locale):
+    for bank in locale.questions.values():
+        for q in bank:
+            Speech().slowly(q.text).ssml()
+            render(q.text)
+    for text in (*locale.validation, *locale.reflective):
+        render(text)
+    for tip in locale.tips.values():
+        for text in tip.tips:
+            render(text, tip.name)
+    for c in locale.challenges.values():
+        render(c.name, c.shows, c.focus, c.skill)
+    for f in locale.faq.values():
+        render(f.question, f.answer)
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"{(\w+)}", text))
+
+
+def test_every_prompt_renders_and_locales_agree(content):
+    base = content.for_locale("en-US")
+    keys = set(base._data["prompts"])
+    for name in SUPPORTED_LOCALES:
+        c = content.for_locale(name)
+        assert set(c._data["prompts"]) == keys, name
+        for key in keys:
+            for variant in c.variants(key):
+                values = {p: "7" for p in _placeholders(variant)}
+                render(variant.format(**values))
+                assert _placeholders(variant) == _placeholders(base.variants(key)[0]), key
+
+
+def test_every_prompt_key_used_in_code_exists(content):
+    code = "\n".join(p.read_text() for p in (ROOT / "intents").glob("*.py"))
+    used = set(re.findall(r'say\(handler_input, "(\w+)"', code))
+    used |= set(re.findall(r'\.text\("(\w+)"', code))
+    used |= {f"milestone_{m}" for m in (3, 7, 14, 30, 50, 100, 365)}
+    used |= {f"depth_intro_{d}" for d in "LMD"}
+    missing = used - set(content.for_locale("en-US")._data["prompts"])
+    assert not missing
+
+
+def test_prompts_that_keep_listening_end_with_a_question(content):
+    c = content.for_locale("en-US")
+    for key in c._data["prompts"]:
+        if key.endswith("_reprompt") or key in ("help", "fallback", "forget_confirm",
+                                                 "offer_tip", "yes_out_of_context",
+                                                 "challenge_unknown", "faq_unknown",
+                                                 "depth_unknown", "done_before_question"):
+            for variant in c.variants(key):
+                assert variant.rstrip().endswith("?"), key
+
+
+def test_slot_ids_match_content():
+    from speech import Content
+
+    c = Content().for_locale("en-US")
+    assert type_ids("TipTopicType") == set(c.tips)
+    assert type_ids("ChallengeType") == set(c.challenges)
+    assert type_ids("FaqTopicType") == set(c.faq)
+    assert type_ids("DepthType") == set(DEPTH_IDS)
+    assert {ch.tip_topic for ch in c.challenges.values()} <= set(c.tips)
+
+
+class _Probe:
+    """Just enough of a HandlerInput for can_handle."""
+
+    def __init__(self, intent_name: str):
+        from ask_sdk_model import Intent, IntentRequest, RequestEnvelope
+
+        self.request_envelope = RequestEnvelope(request=IntentRequest(intent=Intent(name=intent_name)))
+
+
+def test_every_intent_in_the_model_has_a_handler():
+    generic = (FallbackHandler, UnknownIntentHandler, IgnoredRequestHandler)
+    for intent in MODEL["intents"]:
+        probe = _Probe(intent["name"])
+        handler = next(h for h in REQUEST_HANDLERS if h.can_handle(probe))
+        if intent["name"] != "AMAZON.FallbackIntent":
+            assert not isinstance(handler, generic), intent["name"]
+
+
+def test_every_manifest_locale_has_a_model_and_content():
+    from speech import Content
+
+    content = Content()
+    for locale in MANIFEST["publishingInformation"]["locales"]:
+        assert (ROOT / "models" / f"{locale}.json").exists(), locale
+        assert locale in content.locales(), locale
