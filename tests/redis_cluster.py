@@ -30,6 +30,13 @@ class ThreeMasterCluster:
         return f"redis://127.0.0.1:{self.nodes[0].port}/0?cluster=true"
 
     def start(self) -> ThreeMasterCluster:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> ThreeMasterCluster:
         for node in self.nodes:
             node.start()
         addresses = [f"127.0.0.1:{node.port}" for node in self.nodes]
