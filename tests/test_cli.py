@@ -1,0 +1,124 @@
+"""The command line: clear one-line errors, and `checkin serve` on the embedded store."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from skill.envelopes import Device, Session, envelope, launch
+
+from .conftest import free_port
+
+CHECKIN = [sys.executable, "-m", "skill.cli"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args, env=None, timeout=30):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CHECKIN_", "ALEXA_",
+                                                                          "REDIS_URL"))}
+    full_env.update(env or {})
+    return subprocess.run(CHECKIN + args, capture_output=True, text=True, env=full_env,
+                          timeout=timeout, cwd=ROOT)
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["serve", "--port", "eighty"], "port must be a number"),
+    (["serve", "--port", "70000"], "port must be between 1 and 65535"),
+    (["serve", "--workers", "0"], "workers must be between 1 and 64"),
+    (["serve", "--colour"], "unrecognized arguments: --colour"),
+    (["dance"], "invalid choice"),
+])
+def test_bad_flags(args, fragment):
+    result = run(args)
+    assert result.returncode == 2
+    assert fragment in result.stderr
+
+
+def test_missing_skill_id_in_verified_mode(tmp_path):
+    result = run(["serve", "--port", str(free_port())], env={"CHECKIN_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("checkin: error: ALEXA_SKILL_ID is not set")
+
+
+def test_bad_setting_is_named(tmp_path):
+    result = run(["serve", "--no-verify"], env={"CHECKIN_DEFAULT_TIMEZONE": "Mars/Olympus",
+                                                "CHECKIN_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "CHECKIN_DEFAULT_TIMEZONE 'Mars/Olympus' is not a known time zone" in result.stderr
+
+
+def test_port_in_use(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        result = run(["serve", "--no-verify", "--port", str(port)],
+                     env={"CHECKIN_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def _wait(url: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def test_serve_on_the_embedded_store_and_stop(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHECKIN_", "ALEXA_",
+                                                                     "REDIS_URL"))}
+    env["CHECKIN_DATA_DIR"] = str(tmp_path / "data")
+    proc = subprocess.Popen(CHECKIN + ["serve", "--no-verify", "--port", str(port),
+                                       "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=ROOT)
+    try:
+        _wait(f"http://127.0.0.1:{port}/healthz")
+        _wait(f"http://127.0.0.1:{port}/readyz")
+        body = json.dumps(envelope(Device(), launch(), time.time(), Session())).encode()
+        reply = json.loads(urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{port}/", data=body), timeout=5).read())
+        assert "<prosody" in reply["response"]["outputSpeech"]["ssml"]
+        socket_file = Path((tmp_path / "data" / "redis.url").read_text().strip()
+                           .removeprefix("unix://"))
+        assert socket_file.exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    first = out.splitlines()[0]
+    assert f"listening on http://127.0.0.1:{port}/" in first
+    assert "store: embedded Redis at unix://" in first
+    assert "verification is OFF" in err
+    assert not socket_file.exists(), "the embedded store stops with the service"
+    assert (tmp_path / "data" / "appendonly.aof").exists(), "data persisted on disk"
+
+
+def test_request_log_line_has_no_identifiers(alexa, caplog):
+    alexa.device.user_id = "amzn1.ask.account.SECRET-USER"
+    alexa.device.device_id = "amzn1.ask.device.SECRET-DEVICE"
+    alexa.device.api_access_token = "SECRET-TOKEN"
+    with caplog.at_level(logging.INFO, logger="checkin"):
+        alexa.send(launch())
+    lines = [r.getMessage() for r in caplog.records if '"event": "request"' in r.getMessage()]
+    assert len(lines) == 1
+    entry = json.loads(lines[0])
+    assert entry["type"] == "LaunchRequest" and entry["outcome"] == "ok"
+    assert isinstance(entry["latency_ms"], float)
+    everything = caplog.text
+    assert "SECRET" not in everything
