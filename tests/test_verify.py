@@ -15,8 +15,9 @@ from skill.verify import RequestVerifier, VerificationError, check_cert_url
 
 from .conftest import SKILL_ID, Alexa, speech_of
 
-REAL_CHAIN = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "alexa" / \
-    "echo-api-cert-2026.pem"
+# Amazon's real signing chain (leaf -> Amazon RSA 2048 M01 -> Amazon Root CA 1), copied from
+# shared/testdata/alexa so the suite runs wherever the repository is cloned.
+REAL_CHAIN = Path(__file__).resolve().parent / "data" / "echo-api-cert-2026.pem"
 
 
 @pytest.fixture
@@ -223,7 +224,15 @@ def test_amazons_real_chain_validates_inside_its_dates():
 def test_amazons_real_chain_rejected_after_expiry():
     at = datetime(2027, 2, 11, tzinfo=timezone.utc)
     v = _real_chain_verifier(at)
-    with pytest.raises(VerificationError):
+    with pytest.raises(VerificationError, match="certificate chain rejected"):
+        v.chain_for("https://s3.amazonaws.com/echo.api/echo-api-cert.pem", at.timestamp())
+
+
+def test_amazons_real_chain_needs_a_trusted_root():
+    at = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    v = RequestVerifier(SKILL_ID, roots=[], fetcher=lambda url: REAL_CHAIN.read_bytes(),
+                        clock=lambda: at.timestamp())
+    with pytest.raises(VerificationError, match="certificate chain rejected"):
         v.chain_for("https://s3.amazonaws.com/echo.api/echo-api-cert.pem", at.timestamp())
 
 
