@@ -140,7 +140,10 @@ class RequestVerifier:
 
     def _trust_store(self) -> Store:
         if self._store is None:
-            self._store = Store(self._roots if self._roots is not None else load_certifi_roots())
+            roots = self._roots if self._roots is not None else load_certifi_roots()
+            if not roots:
+                raise VerificationError("no trusted root certificates are configured")
+            self._store = Store(roots)
         return self._store
 
     def _validate(self, pem: bytes, now: float) -> _Chain:

@@ -228,9 +228,9 @@ def test_amazons_real_chain_rejected_after_expiry():
         v.chain_for("https://s3.amazonaws.com/echo.api/echo-api-cert.pem", at.timestamp())
 
 
-def test_amazons_real_chain_needs_a_trusted_root():
+def test_amazons_real_chain_needs_a_trusted_root(ca):
     at = datetime(2026, 11, 1, tzinfo=timezone.utc)
-    v = RequestVerifier(SKILL_ID, roots=[], fetcher=lambda url: REAL_CHAIN.read_bytes(),
+    v = RequestVerifier(SKILL_ID, roots=[ca.root], fetcher=lambda url: REAL_CHAIN.read_bytes(),
                         clock=lambda: at.timestamp())
     with pytest.raises(VerificationError, match="certificate chain rejected"):
         v.chain_for("https://s3.amazonaws.com/echo.api/echo-api-cert.pem", at.timestamp())
