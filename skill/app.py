@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from speech import Content
 
+from . import fastser
 from .alexa_api import TimeoutApiClient
 from .config import Config, ConfigError
 from .embedded import EmbeddedStore, local_secret
@@ -124,7 +125,7 @@ def create_app(
                 outcome = "ignored"
                 return _json(200, **EMPTY_RESPONSE)
             try:
-                request_envelope = serializer.deserialize(body.decode(), RequestEnvelope)
+                request_envelope = fastser.deserialize(envelope, RequestEnvelope)
             except Exception:
                 outcome = "rejected"
                 return _json(400, error="bad_request",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 
 from .nights import ZoneCache, decode_cached_zone, encode_cached_zone, night_of, zone
@@ -60,12 +61,12 @@ class Turn:
             return user["userId"]
         return None
 
-    @property
+    @cached_property
     def household(self) -> str | None:
         uid = self.user_id
         return household_id(self.services.secret, uid) if uid else None
 
-    @property
+    @cached_property
     def device(self) -> str:
         device = self._system().get("device")
         raw = device.get("deviceId") if isinstance(device, dict) else None
