@@ -15,24 +15,18 @@ class CliError(Exception):
     """A one-line problem to print before exiting with status 2."""
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a number, not {value!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {port}")
-    return port
-
-
-def _workers(value: str) -> int:
-    try:
-        workers = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"workers must be a number, not {value!r}") from None
-    if not 1 <= workers <= 64:
-        raise argparse.ArgumentTypeError(f"workers must be between 1 and 64, not {workers}")
-    return workers
+def _bounded_int(name: str, low: int, high: int):
+    """An argparse type for a whole number in [low, high], with a clear message."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, not {value!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be between {low} and {high}, not {number}")
+        return number
+    return parse
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -105,9 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the web service under gunicorn")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=int(os.environ.get("PORT", "8080")),
+    p.add_argument("--port", type=_bounded_int("port", 1, 65535), default=int(os.environ.get("PORT", "8080")),
                    help="port to listen on (default $PORT or 8080)")
-    p.add_argument("--workers", type=_workers, default=2, help="worker processes (default 2)")
+    p.add_argument("--workers", type=_bounded_int("workers", 1, 64), default=2, help="worker processes (default 2)")
     p.add_argument("--no-verify", action="store_true",
                    help="accept unsigned requests (local use only: never in production)")
     p.set_defaults(func=serve)
