@@ -14,6 +14,7 @@ from . import builtins, checkin, events, guidance, privacy, questions, reminders
 
 REQUEST_HANDLERS = [
     events.SkillDisabledHandler(),
+    events.PermissionChangedHandler(),
     builtins.SessionEndedHandler(),
     builtins.ExceptionEncounteredHandler(),
     checkin.LaunchHandler(),  # also TonightQuestionIntent and StartOver
@@ -26,7 +27,12 @@ REQUEST_HANDLERS = [
     guidance.FaqHandler(),
     streak.StreakHandler(),
     privacy.ForgetUsHandler(),
-    reminders.ReminderHandler(),
+    reminders.SetReminderHandler(),
+    reminders.ChangeReminderHandler(),
+    reminders.ReminderStatusHandler(),
+    reminders.CancelReminderHandler(),
+    reminders.PermissionResponseHandler(),  # Connections.Response: before IgnoredRequestHandler
+    reminders.ReminderOfferHandler(),  # yes/no to a reminder offer: before YesNoHandler
     builtins.YesNoHandler(),
     builtins.HelpHandler(),
     builtins.RepeatHandler(),

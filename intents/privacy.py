@@ -10,6 +10,7 @@ from ask_sdk_model import Response
 from speech import Speech
 
 from .common import ask, finish, say, turn
+from .reminders import forget_reminder
 
 
 class ForgetUsHandler(AbstractRequestHandler):
@@ -25,6 +26,7 @@ class ForgetUsHandler(AbstractRequestHandler):
 def answer_forget_offer(handler_input: HandlerInput, yes: bool) -> Response:
     if not yes:
         return finish(handler_input, Speech().say(say(handler_input, "forget_kept")))
+    forget_reminder(handler_input)  # nothing of the household is left behind, in Alexa either
     if turn(handler_input).forget():
         return finish(handler_input, Speech().say(say(handler_input, "forget_done")))
     return finish(handler_input, Speech().say(say(handler_input, "forget_failed")))
