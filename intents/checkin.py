@@ -10,14 +10,9 @@ from ask_sdk_model import Response
 from skill.storage import CheckinResult
 from speech import Speech
 
-from .common import ask, content, fallback_question, finish, question_at, say, turn
+from .common import ask, content, fallback_question, finish, person_id, question_at, say, turn
 from .display import show_question
 from .streak import checkin_news, current_streak
-
-
-def person_id(handler_input: HandlerInput) -> str | None:
-    person = handler_input.request_envelope.context.system.person
-    return person.person_id if person is not None else None
 
 
 def deliver(handler_input: HandlerInput, mode: str, intro_key: str | None = None) -> Response:

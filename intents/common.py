@@ -70,6 +70,13 @@ def fallback_question(c: LocaleContent, who: str, night: int) -> Question:
     return bank[int.from_bytes(digest[:8], "big") % len(bank)]
 
 
+def person_id(handler_input: HandlerInput) -> str | None:
+    """A recognised speaker's id (Alexa voice profiles), if any."""
+    context = handler_input.request_envelope.context
+    person = context.system.person if context is not None and context.system else None
+    return person.person_id if person is not None else None
+
+
 def session_attrs(handler_input: HandlerInput) -> dict:
     """The session's attributes; a throwaway dict for a request that carries no session."""
     if handler_input.request_envelope.session is None:

@@ -36,7 +36,7 @@ from skill.nights import zone
 from skill.storage import Status
 from speech import Speech
 
-from .common import OFFER, ask, content, finish, say, session_attrs, turn
+from .common import OFFER, ask, content, finish, person_id, say, session_attrs, turn
 
 log = logging.getLogger("checkin")
 
@@ -114,17 +114,19 @@ def _system(handler_input: HandlerInput):
     return context.system if context is not None else None
 
 
-def person_id(handler_input: HandlerInput) -> str | None:
-    system = _system(handler_input)
-    person = system.person if system is not None else None
-    return person.person_id if person is not None else None
-
-
 def has_permission(handler_input: HandlerInput) -> bool:
+    """The reminder scope is granted: by its scope status when Alexa sends scopes (a consent
+    token alone may stand for another permission, such as the person id), else the token."""
     system = _system(handler_input)
     user = system.user if system is not None else None
     permissions = user.permissions if user is not None else None
-    return bool(permissions is not None and permissions.consent_token)
+    if permissions is None or not permissions.consent_token:
+        return False
+    if permissions.scopes:
+        scope = permissions.scopes.get(SCOPE)
+        status = getattr(getattr(scope, "status", None), "value", None)
+        return status == "GRANTED"
+    return True
 
 
 def reminder_request(handler_input: HandlerInput, hhmm: str) -> ReminderRequest:

@@ -467,3 +467,19 @@ def test_an_unrecognised_voice_hears_no_name(alexa):
     ssml = alexa.send(set_reminder("21:00"))["response"]["outputSpeech"]["ssml"]
     assert "alexa:name" not in ssml
     assert "Thanks" not in ssml
+
+
+def test_consent_token_for_another_scope_still_asks_by_voice(make_app, api, clock):
+    """A consent token alone may stand for the person-id permission: the scope decides."""
+    from skill.envelopes import envelope
+
+    device = Device(skill_id=SKILL_ID, api_endpoint=api.url, consent_token="tok")
+    body = envelope(device, intent("SetReminderIntent", {"time": slot("time", "21:00",
+                                                                      slot_type="AMAZON.TIME")}),
+                    clock.now)
+    body["context"]["System"]["user"]["permissions"]["scopes"] = {
+        "alexa::alerts:reminders:skill:readwrite": {"status": "DENIED"}}
+    data = make_app().test_client().post("/", json=body).get_json()
+    directives = data["response"].get("directives", [])
+    assert [d["type"] for d in directives] == ["Connections.SendRequest"]
+    assert not [c for c in api.calls if "reminders" in c.path]
