@@ -644,14 +644,16 @@ class Simulator:
         logging.getLogger("checkin").addHandler(self._logs)
         self.url: str | None = None
         self.app = None
+        self._owns_app = False  # built here, so closed here
+        self._sent = 0
         if isinstance(target, str):
             self.url = target
         elif target is None:
-            self.app = default_app(self.clock)
+            self.app, self._owns_app = default_app(self.clock), True
         elif hasattr(target, "test_client"):
             self.app = target
         elif callable(target):
-            self.app = target(self.clock)
+            self.app, self._owns_app = target(self.clock), True
         else:
             raise SimulatorError(f"cannot talk to {target!r}")
         if self.app is not None:
@@ -666,6 +668,8 @@ class Simulator:
         """Detach from the logs and stop our stand-in (a command about to exit may skip that:
         its thread is a daemon, and stopping waits for the server's half-second poll)."""
         logging.getLogger("checkin").removeHandler(self._logs)
+        if self._owns_app and self._sent:
+            close_store(self.app)
         if self._own_standin and stop_standin:
             self.standin.stop()
 
@@ -763,6 +767,7 @@ class Simulator:
         body = envelope(self.device, request, self.clock.now, session)
         calls_before = len(self.standin.calls)
         self._logs.records.clear()
+        self._sent += 1
         data = self._post(body)
         response = data.get("response") if isinstance(data.get("response"), dict) else {}
         should_end = response.get("shouldEndSession")
@@ -848,6 +853,18 @@ class Simulator:
             self.session = Session(session_id=s["id"], new=False, attributes=s.get("attributes") or {})
         self.device.consent_token = state.get("consent_token") or self.device.consent_token
         self.pending_consent = state.get("pending_consent")
+
+
+def close_store(app) -> None:
+    """Close an app's Redis connections (an app has no close of its own; a dropped client's
+    sockets would otherwise be closed only by the garbage collector)."""
+    services = (getattr(app, "extensions", {}).get("checkin") or {}).get("services")
+    if services is None:
+        return
+    try:
+        services.store().client.close()
+    except Exception:  # nothing to close, or the store never came up
+        pass
 
 
 def default_app(clock: SimClock):

@@ -24,6 +24,7 @@ from skill.simulator import (
     Simulator,
     SimulatorError,
     UtteranceResolver,
+    close_store,
     device_id_for,
     load_model,
     parse_time,
@@ -209,6 +210,7 @@ def simulator(make_app, clock, standin):
     yield make
     for sim in made:
         sim.close()
+        close_store(sim.app)  # not left to the garbage collector (a ResourceWarning)
 
 
 def run(sim: Simulator, script) -> list:
