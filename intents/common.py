@@ -29,7 +29,7 @@ def content(handler_input: HandlerInput) -> LocaleContent:
 def seed(handler_input: HandlerInput) -> str:
     """Rotates wording by night and household, stable within one night."""
     t = turn(handler_input)
-    return f"{t.household or '-'}:{t.night()}"
+    return f"{t.household or '-'}:{t.approx_night()}"
 
 
 def say(handler_input: HandlerInput, key: str, **values) -> str:

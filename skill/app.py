@@ -55,6 +55,21 @@ class StoreProvider:
             return self._store
 
 
+    def close(self) -> None:
+        """Close the Redis connections, if a client was ever built."""
+        with self._lock:
+            store, self._store = self._store, None
+        if store is not None:
+            store.client.close()
+
+
+def close_app(app: Flask) -> None:
+    """Release what an app holds (its Redis connections); for tools and tests that build many."""
+    services = app.extensions.get("checkin", {}).get("services")
+    if services is not None:
+        services.store_provider.close()
+
+
 def _json(code: int, **body) -> Response:
     return Response(json.dumps(body), status=code, mimetype="application/json")
 

@@ -120,6 +120,13 @@ class Turn:
     def night(self) -> int:
         return night_of(self.request_time, zone(self.zone_name()) or zone("UTC"))
 
+    def approx_night(self) -> int:
+        """The night for choosing words: the device's zone if already known, else the default;
+        never a call to Alexa (only storage-bound operations need the exact night)."""
+        name = self._zone[0] if self._zone else self.services.zones.get(self.device)
+        return night_of(self.request_time, zone(name or self.services.default_timezone)
+                        or zone("UTC"))
+
     def _zone_known(self) -> bool:
         return self._zone is not None or self.services.zones.get(self.device) is not None
 

@@ -856,15 +856,10 @@ class Simulator:
 
 
 def close_store(app) -> None:
-    """Close an app's Redis connections (an app has no close of its own; a dropped client's
-    sockets would otherwise be closed only by the garbage collector)."""
-    services = (getattr(app, "extensions", {}).get("checkin") or {}).get("services")
-    if services is None:
-        return
-    try:
-        services.store().client.close()
-    except Exception:  # nothing to close, or the store never came up
-        pass
+    """Close an app's Redis connections (not left to the garbage collector)."""
+    from .app import close_app
+
+    close_app(app)
 
 
 def default_app(clock: SimClock):

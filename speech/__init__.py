@@ -7,6 +7,7 @@ of its keys for one locale (same layout, file name as the top-level table).
 from __future__ import annotations
 
 import random
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,6 +16,7 @@ from pathlib import Path
 from .ssml import MAX_SPEECH_CHARS, Speech, SpeechTooLong, plain  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 SUPPORTED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 DEFAULT_LOCALE = "en-US"
 DEPTH_NAMES = {"L": "light", "M": "medium", "D": "deep"}
@@ -84,7 +86,10 @@ class LocaleContent:
             choice = options[0]
         else:
             choice = options[random.Random(f"{key}:{seed}").randrange(len(options))]
-        return choice.format(**values) if values else choice
+        if not values:
+            return choice
+        # a value that ends a sentence itself ("nine p.m.") before the template's full stop
+        return _DOUBLE_STOP.sub(".", choice.format(**values))
 
     def apology_response(self) -> dict:
         """A complete response envelope for the web layer's last line of defence."""

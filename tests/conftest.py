@@ -4,6 +4,7 @@ WSGI, the same interface gunicorn uses), a private CA that signs requests like A
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -110,6 +111,10 @@ def fetcher(ca) -> CountingFetcher:
 
 @pytest.fixture
 def make_app(redis, redis_server, content, ca, fetcher, clock, tmp_path):
+    from skill.app import close_app
+
+    built = []
+
     def make(**overrides):
         settings = dict(skill_id=SKILL_ID, verify=False, redis_url=redis_server.url,
                         user_id_secret=SECRET, data_dir=tmp_path / "data",
@@ -119,8 +124,11 @@ def make_app(redis, redis_server, content, ca, fetcher, clock, tmp_path):
         app = create_app(config, roots=[ca.root], chain_fetcher=fetcher, clock=clock,
                          content=content)
         app.testing = True
+        built.append(app)
         return app
-    return make
+    yield make
+    for app in built:
+        close_app(app)
 
 
 @pytest.fixture
@@ -212,6 +220,7 @@ def check_response(data: dict) -> None:
             holder = holder.get("outputSpeech")
         if holder:
             assert holder["type"] == "SSML"
+            assert not re.search(r"(?<!\.)\.\.(?!\.)", holder["ssml"]), "a doubled full stop"
             assert len(holder["ssml"]) < 8000
             parse_ssml(holder["ssml"])
     directives = [d.get("type") for d in response.get("directives", [])]
