@@ -48,7 +48,7 @@ def greeting(handler_input: HandlerInput, result: CheckinResult, mode: str, intr
     else:
         lead = say(handler_input, "welcome_back")
     news = checkin_news(handler_input, result) if result.counted and not result.first_ever else ""
-    intro = say(handler_input, "question_intro") if mode == "tonight" else ""
+    intro = say(handler_input, "question_intro") if mode == "tonight" and result.counted else ""
     return " ".join(p for p in (lead, news, intro) if p)
 
 

@@ -551,3 +551,17 @@ def test_chat_holds_a_conversation_and_exit_ends_it(cli_env, capsys, monkeypatch
     assert "One of you answers first" in out
     assert out.rstrip().endswith("[session ended]")
     assert "[heard] SessionEndedRequest (USER_INITIATED)" in out
+
+
+def test_challenges_in_everyday_words_resolve():
+    resolver = UtteranceResolver(load_model("en-US"))
+    for said, expected in [("we keep fighting", "POOR_COMMUNICATION"),
+                           ("i'm scared to open up", "FEAR_OF_VULNERABILITY"),
+                           ("we never have time", "LACK_OF_TIME"),
+                           ("i feel let down", "UNREALISTIC_EXPECTATIONS"),
+                           ("i find it hard to trust", "PAST_HURTS")]:
+        result = resolver.resolve(f"tell our check in {said}")
+        assert result.intent == "ChallengeIntent", said
+        slot = result.slots["challenge"]
+        authority = slot["resolutions"]["resolutionsPerAuthority"][0]
+        assert authority["values"][0]["value"]["id"] == expected, said
