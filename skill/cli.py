@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_commands(sub)
+    from .bench import add_commands as add_bench_commands  # `checkin bench`
+
+    add_bench_commands(sub)
     return parser
 
 
