@@ -29,7 +29,9 @@ def content(handler_input: HandlerInput) -> LocaleContent:
 def seed(handler_input: HandlerInput) -> str:
     """Rotates wording by night and household, stable within one night."""
     t = turn(handler_input)
-    return f"{t.household or '-'}:{t.approx_night()}"
+    if t.wording_seed is None:
+        t.wording_seed = f"{t.household or '-'}:{t.approx_night()}"
+    return t.wording_seed
 
 
 def say(handler_input: HandlerInput, key: str, **values) -> str:

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from ask_sdk_model.request import Request as _AlexaRequest
 from cryptography import x509
@@ -114,7 +113,6 @@ def create_app(
     from intents import build_skill
 
     skill = build_skill(TimeoutApiClient(config.api_timeout))
-    serializer = DefaultSerializer()
     app.extensions["checkin"] = {"services": services, "verifier": verifier, "skill": skill,
                                  "embedded": embedded}
 
@@ -149,7 +147,7 @@ def create_app(
             response = skill.invoke(request_envelope=request_envelope, context=turn)
             if turn.storage_failed:
                 outcome = "ok-degraded"
-            return _json(200, **serializer.serialize(response))
+            return _json(200, **fastser.serialize(response))
         finally:
             log.info(json.dumps({
                 "event": "request", "type": rtype, "intent": intent, "outcome": outcome,

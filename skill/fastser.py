@@ -53,6 +53,7 @@ def _as_date(value) -> date:
     return _parse_datetime(value).date()
 
 
+@lru_cache(maxsize=None)
 def _load_class(name: str) -> type:
     module_name, _, class_name = name.rpartition(".")
     try:
@@ -89,12 +90,14 @@ def converter(type_name: str) -> Converter:
 
 
 @lru_cache(maxsize=None)
-def _fields(cls: type) -> tuple[tuple[str, str, str], ...]:
-    """(attribute, json key, type string) of a model class."""
+def _layout(cls: type) -> tuple[dict, dict[str, tuple[str, str]]]:
+    """What ``cls()`` sets (so __init__'s defaults and discriminator values are kept) and, by
+    JSON key, the attribute and type string of each field."""
     attribute_map = dict(getattr(cls, "attribute_map", {}))
     for name in cls.deserialized_types:
         attribute_map.setdefault(name, name)
-    return tuple((attr, key, cls.deserialized_types[attr]) for attr, key in attribute_map.items())
+    by_key = {key: (attr, cls.deserialized_types[attr]) for attr, key in attribute_map.items()}
+    return dict(vars(cls())), by_key
 
 
 @lru_cache(maxsize=None)
@@ -106,23 +109,26 @@ def _model_converter(cls: type) -> Converter:
             except ValueError as e:
                 raise SerializationException(str(e)) from None
         return enum
+    polymorphic = hasattr(cls, "get_real_child_model")
 
     def model(payload):
-        target = cls
-        if hasattr(target, "get_real_child_model"):
-            target = _by_discriminator(target, payload)
+        target = _by_discriminator(cls, payload) if polymorphic else cls
         if not isinstance(payload, dict):
             raise SerializationException(f"{target.__name__} expects an object")
-        obj = target()
-        known = set()
-        for attr, key, type_name in _fields(target):
-            known.add(key)
-            if key in payload:
-                value = payload[key]
-                setattr(obj, attr, None if value is None else converter(type_name)(value))
-        for key in payload:
-            if key not in known:
-                setattr(obj, key, payload[key])
+        template, by_key = _layout(target)
+        obj = target.__new__(target)
+        values = dict(template)
+        extras = None
+        for key, value in payload.items():
+            field = by_key.get(key)
+            if field is None:
+                extras = extras or []
+                extras.append(key)
+            else:
+                values[field[0]] = None if value is None else converter(field[1])(value)
+        for key in extras or ():  # unknown keys become attributes too, as in ask-sdk
+            values[key] = payload[key]
+        obj.__dict__.update(values)
         return obj
     return model
 
@@ -145,3 +151,38 @@ def deserialize(payload: dict, obj_type: type) -> Any:
         raise
     except Exception as e:  # malformed shapes: the same exception type ask-sdk raises
         raise SerializationException(str(e)) from e
+
+
+_PRIMITIVES = (str, int, float, bool, bytes)
+
+
+@lru_cache(maxsize=None)
+def _out_fields(cls: type) -> tuple[tuple[str, str], ...]:
+    attribute_map = getattr(cls, "attribute_map", {})
+    return tuple((attr, attribute_map.get(attr, attr)) for attr in cls.deserialized_types)
+
+
+def serialize(obj: Any) -> Any:
+    """The response as a JSON-ready dict, exactly as ask-sdk's DefaultSerializer.serialize."""
+    if obj is None or isinstance(obj, _PRIMITIVES):
+        return obj
+    if isinstance(obj, list):
+        return [serialize(item) for item in obj]
+    if isinstance(obj, tuple):
+        return tuple(serialize(item) for item in obj)
+    if isinstance(obj, (datetime, date)):
+        return obj.isoformat()
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, dict):
+        return {key: serialize(value) for key, value in obj.items()}
+    if hasattr(obj, "deserialized_types"):
+        out = {}
+        for attr, key in _out_fields(type(obj)):
+            value = getattr(obj, attr)
+            if value is not None:
+                out[key] = serialize(value)
+        return out
+    from ask_sdk_core.serialize import DefaultSerializer  # anything unusual: the SDK's way
+
+    return DefaultSerializer().serialize(obj)

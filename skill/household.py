@@ -41,6 +41,7 @@ class Turn:
     zone_lookup: Callable[[], str | None] = lambda: None
     outbound_calls: int = 0
     storage_failed: bool = False
+    wording_seed: str | None = None  # set once per turn by intents.common.seed
     _zone: tuple[str, str] | None = None  # (name, value to cache in Redis or "")
 
     # -- identity ----------------------------------------------------------------------------
@@ -72,7 +73,7 @@ class Turn:
         raw = device.get("deviceId") if isinstance(device, dict) else None
         return device_id_hash(self.services.secret, raw) if isinstance(raw, str) and raw else "-"
 
-    @property
+    @cached_property
     def request_time(self) -> float:
         """The request's own timestamp (what the night is counted from), else arrival."""
         raw = (self.envelope.get("request") or {}).get("timestamp")

@@ -184,7 +184,14 @@ class Status:
         return bool(self.history[offset // 8] & (0x80 >> (offset % 8)))
 
     def nights_in(self, first: int, last: int) -> int:
-        return sum(self.checked_in(n) for n in range(first, last + 1))
+        """How many nights in [first, last] have a check-in (one popcount over the bitmap)."""
+        bits = len(self.history) * 8
+        start, end = max(first - self.history_from, 0), min(last - self.history_from, bits - 1)
+        if end < start:
+            return 0
+        value = int.from_bytes(self.history, "big")
+        window = (value >> (bits - 1 - end)) & ((1 << (end - start + 1)) - 1)
+        return bin(window).count("1")
 
 
 def _int(value) -> int | None:

@@ -6,8 +6,8 @@ of its keys for one locale (same layout, file name as the top-level table).
 
 from __future__ import annotations
 
-import random
 import re
+import zlib
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -85,7 +85,7 @@ class LocaleContent:
         if seed is None or len(options) == 1:
             choice = options[0]
         else:
-            choice = options[random.Random(f"{key}:{seed}").randrange(len(options))]
+            choice = options[zlib.crc32(f"{key}:{seed}".encode()) % len(options)]
         if not values:
             return choice
         # a value that ends a sentence itself ("nine p.m.") before the template's full stop

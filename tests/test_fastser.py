@@ -66,3 +66,30 @@ def test_random_envelopes_agree_or_both_fail(body):
         # ask-sdk accepts a few shapes we refuse (a string where an object belongs); the
         # webhook answers those with 400, never a 5xx
         assert actual is None
+
+
+def test_serialize_matches_ask_sdk_for_every_kind_of_response():
+    from ask_sdk_core.response_helper import ResponseFactory
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+    from ask_sdk_model.interfaces.connections import SendRequestDirective
+    from ask_sdk_model.ui import AskForPermissionsConsentCard
+
+    responses = []
+    rb = ResponseFactory()
+    responses.append(rb.speak("<speak>a &amp; b</speak>").ask("again?").response)
+    rb = ResponseFactory()
+    rb.speak("hello").set_should_end_session(True)
+    rb.add_directive(RenderDocumentDirective(token="t", document={"type": "APL", "n": [1, None]},
+                                             datasources={"d": {"x": "y"}}))
+    responses.append(rb.response)
+    rb = ResponseFactory()
+    rb.add_directive(SendRequestDirective(name="AskFor", payload={"@type": "X"}, token="tok"))
+    rb.set_card(AskForPermissionsConsentCard(permissions=["scope"]))
+    responses.append(rb.response)
+    responses.append(ResponseFactory().response)
+    from ask_sdk_model import ResponseEnvelope
+
+    for response in responses:
+        envelope = ResponseEnvelope(version="1.0", session_attributes={"offer": {"kind": "tip"}},
+                                    user_agent="ua", response=response)
+        assert fastser.serialize(envelope) == DefaultSerializer().serialize(envelope)

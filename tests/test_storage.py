@@ -325,3 +325,19 @@ def test_user_id_is_never_a_key(make_app, redis, clock):
     alexa.send(launch())
     for key in redis.scan_iter("*"):
         assert alexa.device.user_id.encode() not in key
+
+
+def test_nights_in_counts_every_window():
+    import random
+
+    from skill.storage import Status
+
+    rng = random.Random(3)
+    history = bytes(rng.randrange(256) for _ in range(6))
+    status = Status(last=None, streak=0, longest=0, total=0, rest_night=None, tonight_night=None,
+                    question_position=None, depth=None, first=None, device_tz=None,
+                    reminder_token=None, reminder_time=None, history=history, history_from=N)
+    for first in range(N - 5, N + 52):
+        for last in range(first - 1, N + 52):
+            expected = sum(status.checked_in(n) for n in range(first, last + 1))
+            assert status.nights_in(first, last) == expected, (first, last)
