@@ -135,8 +135,24 @@ class RequestVerifier:
         self._cache: OrderedDict[str, _Chain] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._fetching: dict[str, threading.Lock] = {}
 
     # -- the chain ---------------------------------------------------------------------------
+
+    def _download(self, url: str, now: float) -> _Chain:
+        try:
+            pem = self._fetcher(url)
+        except Exception as e:  # any failure to download rejects this request only
+            raise VerificationError(
+                f"certificate chain could not be fetched ({type(e).__name__})"
+            ) from None
+        chain = self._validate(pem, now)
+        with self._lock:
+            self._cache[url] = chain
+            self._cache.move_to_end(url)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return chain
 
     def _trust_store(self) -> Store:
         if self._store is None:
@@ -171,24 +187,27 @@ class RequestVerifier:
             leaf.not_valid_after_utc.timestamp(),
         )
 
-    def chain_for(self, url: str, now: float) -> _Chain:
+    def _cached(self, url: str) -> _Chain | None:
         with self._lock:
             chain = self._cache.get(url)
             if chain is not None:
                 self._cache.move_to_end(url)
+            return chain
+
+    def chain_for(self, url: str, now: float) -> _Chain:
+        chain = self._cached(url)
         if chain is None:
-            try:
-                pem = self._fetcher(url)
-            except Exception as e:  # any failure to download rejects this request only
-                raise VerificationError(
-                    f"certificate chain could not be fetched ({type(e).__name__})"
-                ) from None
-            chain = self._validate(pem, now)
+            # one download per URL: concurrent first requests wait for the one in flight
             with self._lock:
-                self._cache[url] = chain
-                self._cache.move_to_end(url)
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+                url_lock = self._fetching.setdefault(url, threading.Lock())
+            with url_lock:
+                chain = self._cached(url)
+                if chain is None:
+                    try:
+                        chain = self._download(url, now)
+                    finally:
+                        with self._lock:
+                            self._fetching.pop(url, None)
         if not chain.not_before <= now <= chain.not_after:
             with self._lock:
                 self._cache.pop(url, None)

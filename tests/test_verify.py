@@ -242,3 +242,29 @@ def test_signature_not_base64_padding(signed, redis):
     bad = base64.b64encode(b"x" * 256).decode()
     r = signed.post(body, headers={"SignatureCertChainUrl": s.url, "Signature-256": bad})
     _rejected(r, redis, "signature does not match")
+
+
+def test_concurrent_first_requests_fetch_the_chain_once(ca, clock):
+    import threading
+    import time
+
+    fetched = []
+
+    def slow_fetch(url):
+        fetched.append(url)
+        time.sleep(0.2)
+        return ca.signers["good"].chain_pem
+
+    v = RequestVerifier(SKILL_ID, roots=[ca.root], fetcher=slow_fetch, clock=clock)
+    barrier = threading.Barrier(8)
+
+    def first_request():
+        barrier.wait()
+        v.chain_for(ca.signers["good"].url, clock.now)
+
+    threads = [threading.Thread(target=first_request) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert fetched == [ca.signers["good"].url]
