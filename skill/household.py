@@ -148,6 +148,8 @@ class Turn:
             return None
         if not self._zone_known():
             self.zone_name(status.device_tz)
+            if self._zone[1]:  # freshly read from Alexa: share it with the other workers
+                self.set_fields(**{f"tz:{self.device}": self._zone[1]})
         return status
 
     def checkin(self, mode: str = "tonight") -> CheckinResult | None:

@@ -341,3 +341,16 @@ def test_nights_in_counts_every_window():
         for last in range(first - 1, N + 52):
             expected = sum(status.checked_in(n) for n in range(first, last + 1))
             assert status.nights_in(first, last) == expected, (first, last)
+
+
+def test_zone_read_by_a_streak_request_is_shared_through_redis(make_app, backend, api, clock):
+    url, _ = backend
+    device = Device(skill_id=SKILL_ID, api_endpoint=api.url)
+    api.state.time_zones[device.device_id] = "Europe/London"
+    Alexa(make_app(redis_url=url).test_client(), clock, device=device).send(launch())
+    other = Device(skill_id=SKILL_ID, api_endpoint=api.url, device_id="kitchen")
+    api.state.time_zones["kitchen"] = "Europe/London"
+    Alexa(make_app(redis_url=url).test_client(), clock, device=other).send(intent("StreakIntent"))
+    Alexa(make_app(redis_url=url).test_client(), clock, device=other).send(intent("StreakIntent"))
+    calls = [c.path for c in api.calls if c.path.endswith("System.timeZone")]
+    assert len(calls) == 2, "one lookup per device, whichever request and worker made it"
