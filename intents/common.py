@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import random
-from functools import lru_cache
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale, get_slot
@@ -51,18 +49,31 @@ def slot_id(handler_input: HandlerInput, name: str) -> tuple[str | None, str | N
     return None, slot.value
 
 
-@lru_cache(maxsize=2048)
-def _order(household: str, depth: str, cycle: int, size: int) -> tuple[int, ...]:
-    """A household's own shuffle of a depth's bank, a new one each time round."""
-    order = list(range(size))
-    random.Random(hashlib.sha256(f"{household}:{depth}:{cycle}".encode()).digest()).shuffle(order)
-    return tuple(order)
+def shuffled_index(key: bytes, index: int, size: int) -> int:
+    """Where `index` lands in a keyed pseudo-random permutation of range(size), in O(1): a
+    four-round Feistel network over the next even power of two, walked until it falls inside
+    the range. Each household gets its own order without storing or caching a shuffle."""
+    half_bits = max(1, ((size - 1).bit_length() + 1) // 2)
+    mask = (1 << half_bits) - 1
+    value = index
+    while True:
+        left, right = value >> half_bits, value & mask
+        for round_ in range(4):
+            digest = hashlib.blake2b(right.to_bytes(4, "big") + bytes((round_,)), key=key,
+                                     digest_size=4).digest()
+            left, right = right, left ^ (int.from_bytes(digest, "big") & mask)
+        value = (left << half_bits) | right
+        if value < size:
+            return value
 
 
 def question_at(c: LocaleContent, household: str, depth: str, position: int) -> Question:
+    """The question at `position` of a household's walk through a depth's bank: every question
+    once per pass, and a new order each pass."""
     bank = c.questions[depth]
     cycle, index = divmod(position, len(bank))
-    return bank[_order(household, depth, cycle, len(bank))[index]]
+    key = hashlib.blake2b(f"{household}:{depth}:{cycle}".encode(), digest_size=16).digest()
+    return bank[shuffled_index(key, index, len(bank))]
 
 
 def fallback_question(c: LocaleContent, who: str, night: int) -> Question:

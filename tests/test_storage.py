@@ -354,3 +354,20 @@ def test_zone_read_by_a_streak_request_is_shared_through_redis(make_app, backend
     Alexa(make_app(redis_url=url).test_client(), clock, device=other).send(intent("StreakIntent"))
     calls = [c.path for c in api.calls if c.path.endswith("System.timeZone")]
     assert len(calls) == 2, "one lookup per device, whichever request and worker made it"
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 140, 153, 255, 256, 257, 1000])
+def test_question_order_is_a_permutation_per_household(size):
+    import hashlib
+
+    from intents.common import shuffled_index
+
+    orders = []
+    for household in ("a", "b"):
+        key = hashlib.blake2b(household.encode(), digest_size=16).digest()
+        order = [shuffled_index(key, i, size) for i in range(size)]
+        assert sorted(order) == list(range(size))
+        orders.append(order)
+    if size > 3:
+        assert orders[0] != orders[1]
+        assert orders[0] != list(range(size)), "not the bank's own order"
