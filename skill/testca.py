@@ -1,8 +1,9 @@
-"""A throwaway certificate authority shaped like Amazon's, for the benchmark.
+"""A throwaway certificate authority shaped like Amazon's, for the benchmark and the tests.
 
 root -> intermediate -> leaf with the SAN ``echo-api.amazon.com``; the leaf key signs request
 bodies (``Signature-256``). Nothing here is trusted unless a caller passes ``root`` to
-``create_app(roots=...)`` itself. The test suite keeps its own, richer CA in ``tests/alexa_ca.py``.
+``create_app(roots=...)`` itself. ``tests/alexa_ca.py`` builds its broken variants (wrong SAN,
+expired, self-signed, untrusted root) from the same pieces.
 """
 
 from __future__ import annotations
@@ -21,17 +22,18 @@ ALEXA_SAN = "echo-api.amazon.com"
 CERT_URL = "https://s3.amazonaws.com/echo.api/checkin-bench.pem"  # never contacted
 
 
-def _key() -> rsa.RSAPrivateKey:
+def new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def _name(cn: str) -> x509.Name:
+def name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-def _cert(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: x509.Name,
-          issuer_key: rsa.RSAPrivateKey, *, ca: bool, path_length: int | None = None,
-          san: str | None = None) -> x509.Certificate:
+def certificate(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: x509.Name,
+                issuer_key: rsa.RSAPrivateKey, *, ca: bool, path_length: int | None = None,
+                san: str | None = None, not_before: dt.datetime | None = None,
+                not_after: dt.datetime | None = None) -> x509.Certificate:
     now = dt.datetime.now(dt.timezone.utc)
     builder = (
         x509.CertificateBuilder()
@@ -39,8 +41,8 @@ def _cert(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: x509.Name,
         .issuer_name(issuer)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
+        .not_valid_before(not_before or now - dt.timedelta(days=1))
+        .not_valid_after(not_after or now + dt.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
@@ -59,7 +61,7 @@ def _cert(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: x509.Name,
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def _pem(*certs: x509.Certificate) -> bytes:
+def pem(*certs: x509.Certificate) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
 
 
@@ -83,16 +85,16 @@ class BenchCA:
 
 
 def build_ca() -> BenchCA:
-    root_key, inter_key, leaf_key = _key(), _key(), _key()
-    root = _cert(_name("Check-In Bench Root"), root_key, _name("Check-In Bench Root"), root_key,
+    root_key, inter_key, leaf_key = new_key(), new_key(), new_key()
+    root = certificate(name("Check-In Bench Root"), root_key, name("Check-In Bench Root"), root_key,
                  ca=True)
-    inter = _cert(_name("Check-In Bench Intermediate"), inter_key, root.subject, root_key,
+    inter = certificate(name("Check-In Bench Intermediate"), inter_key, root.subject, root_key,
                   ca=True, path_length=0)
-    leaf = _cert(_name(ALEXA_SAN), leaf_key, inter.subject, inter_key, ca=False, san=ALEXA_SAN)
+    leaf = certificate(name(ALEXA_SAN), leaf_key, inter.subject, inter_key, ca=False, san=ALEXA_SAN)
     key_pem = leaf_key.private_bytes(serialization.Encoding.PEM,
                                      serialization.PrivateFormat.PKCS8,
                                      serialization.NoEncryption())
-    return BenchCA(root_pem=_pem(root), chain_pem=_pem(leaf, inter), key_pem=key_pem)
+    return BenchCA(root_pem=pem(root), chain_pem=pem(leaf, inter), key_pem=key_pem)
 
 
 class BodySigner:
