@@ -1295,8 +1295,7 @@ def notes(results: dict) -> list[str]:
     fetches = results["chain_fetches"]
     if any(v != 1 for v in fetches["per_worker"].values()):
         out.append(f"certificate chain fetched {fetches['total']} times by {fetches['workers']} "
-                   f"workers ({fetches['per_worker']}): concurrent first requests in one worker "
-                   f"each fetch it (no single flight in RequestVerifier.chain_for)")
+                   f"workers ({fetches['per_worker']}): expected one per worker")
     phases = [(f"saturation {n}", results["saturation"][n]) for n in ("skill", "baseline")]
     phases += [(f"{rate}/s {n}", row[n]) for rate, row in results["latency"].items()
                for n in ("skill", "baseline")]
@@ -1307,8 +1306,8 @@ def notes(results: dict) -> list[str]:
     ob = results["outbound"]
     if ob["warmup_calls"] > ob["devices"]:
         out.append(f"warm-up made {ob['warmup_calls']} time-zone lookups for {ob['devices']} "
-                   f"devices: a worker whose first request for a device is a read (streak, "
-                   f"done) asks Alexa itself, since only check-ins store the zone in Redis")
+                   f"devices: the warm-up sends each device to every worker at once, so a "
+                   f"worker can miss the zone another worker is still storing in Redis")
     return out
 
 
