@@ -13,7 +13,7 @@ from ask_sdk_model import Response
 from speech import Speech
 
 from .checkin import answer_question_offer
-from .common import LAST, OFFER, ask, content, finish, quiet, say, session_attrs, turn
+from .common import LAST, OFFER, ask, ask_key, content, finish, quiet, say, session_attrs
 from .guidance import answer_tip_offer
 from .privacy import answer_forget_offer
 from .questions import answer_depth_offer
@@ -26,9 +26,7 @@ class HelpHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.HelpIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        speech = Speech().say(say(handler_input, "help"))
-        reprompt = Speech().say(say(handler_input, "help_reprompt"))
-        return ask(handler_input, speech, reprompt, offer={"kind": "question"})
+        return ask_key(handler_input, "help", offer={"kind": "question"})
 
 
 class StopCancelHandler(AbstractRequestHandler):
@@ -53,9 +51,7 @@ class FallbackHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.FallbackIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        speech = Speech().say(say(handler_input, "fallback"))
-        reprompt = Speech().say(say(handler_input, "fallback_reprompt"))
-        return ask(handler_input, speech, reprompt, offer={"kind": "question"})
+        return ask_key(handler_input, "fallback", offer={"kind": "question"})
 
 
 class RepeatHandler(AbstractRequestHandler):

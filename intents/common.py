@@ -117,6 +117,13 @@ def ask(handler_input: HandlerInput, speech: Speech, reprompt: Speech, offer: di
     return handler_input.response_builder.speak(speech.inner()).ask(reprompt.inner()).response
 
 
+def ask_key(handler_input: HandlerInput, key: str, offer: dict | None = None,
+            **values) -> Response:
+    """Ask the prompt `key` and keep listening; its reprompt is the prompt `<key>_reprompt`."""
+    return ask(handler_input, Speech().say(say(handler_input, key, **values)),
+               Speech().say(say(handler_input, f"{key}_reprompt", **values)), offer=offer)
+
+
 def quiet(handler_input: HandlerInput) -> Response:
     """An empty response: nothing to say (session ended, events, ignored requests)."""
     return handler_input.response_builder.response

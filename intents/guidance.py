@@ -11,7 +11,7 @@ from ask_sdk_model import Response
 
 from speech import Speech
 
-from .common import ask, content, finish, say, slot_id
+from .common import ask, ask_key, content, finish, say, slot_id
 
 
 def _pick(items, handler_input: HandlerInput):
@@ -62,9 +62,7 @@ class ChallengeHandler(AbstractRequestHandler):
         challenge_id, heard = slot_id(handler_input, "challenge")
         challenge = c.challenges.get(challenge_id or "")
         if challenge is None:
-            speech = Speech().say(say(handler_input, "challenge_unknown"))
-            reprompt = Speech().say(say(handler_input, "challenge_unknown_reprompt"))
-            return ask(handler_input, speech, reprompt)
+            return ask_key(handler_input, "challenge_unknown")
         tip_name = c.tips[challenge.tip_topic].name
         speech = Speech().say(say(handler_input, "challenge_intro", name=challenge.name)).pause(300)
         speech.say(challenge.shows).pause(300).say(challenge.focus).pause(300)
@@ -90,7 +88,5 @@ class FaqHandler(AbstractRequestHandler):
         faq_id, heard = slot_id(handler_input, "faqTopic")
         faq = c.faq.get(faq_id or "")
         if faq is None:
-            speech = Speech().say(say(handler_input, "faq_unknown"))
-            reprompt = Speech().say(say(handler_input, "faq_unknown_reprompt"))
-            return ask(handler_input, speech, reprompt)
+            return ask_key(handler_input, "faq_unknown")
         return finish(handler_input, Speech().say(faq.answer))

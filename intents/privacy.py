@@ -9,7 +9,7 @@ from ask_sdk_model import Response
 
 from speech import Speech
 
-from .common import ask, finish, say, turn
+from .common import ask_key, finish, say, turn
 from .reminders import forget_reminder
 
 
@@ -18,9 +18,7 @@ class ForgetUsHandler(AbstractRequestHandler):
         return is_intent_name("ForgetUsIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        speech = Speech().say(say(handler_input, "forget_confirm"))
-        reprompt = Speech().say(say(handler_input, "forget_confirm_reprompt"))
-        return ask(handler_input, speech, reprompt, offer={"kind": "forget"})
+        return ask_key(handler_input, "forget_confirm", offer={"kind": "forget"})
 
 
 def answer_forget_offer(handler_input: HandlerInput, yes: bool) -> Response:

@@ -10,7 +10,7 @@ from ask_sdk_model import Response
 from speech import Speech
 
 from .checkin import deliver
-from .common import ask, finish, say, slot_id
+from .common import ask_key, finish, say, slot_id
 
 DEPTH_IDS = {"LIGHT": "L", "MEDIUM": "M", "DEEP": "D"}
 
@@ -29,9 +29,7 @@ class QuestionDepthHandler(AbstractRequestHandler):
         depth_id, heard = slot_id(handler_input, "depth")
         depth = DEPTH_IDS.get(depth_id or "")
         if depth is None:
-            speech = Speech().say(say(handler_input, "depth_unknown"))
-            reprompt = Speech().say(say(handler_input, "depth_unknown_reprompt"))
-            return ask(handler_input, speech, reprompt, offer={"kind": "depth"})
+            return ask_key(handler_input, "depth_unknown", offer={"kind": "depth"})
         return deliver(handler_input, depth, intro_key=f"depth_intro_{depth}")
 
 def answer_depth_offer(handler_input: HandlerInput, yes: bool) -> Response:

@@ -36,7 +36,7 @@ from skill.nights import zone
 from skill.storage import Status
 from speech import Speech
 
-from .common import OFFER, ask, content, finish, person_id, say, session_attrs, turn
+from .common import OFFER, ask_key, content, finish, person_id, say, session_attrs, turn
 
 log = logging.getLogger("checkin")
 
@@ -198,8 +198,7 @@ def storage_down(handler_input: HandlerInput) -> Response:
 
 def ask_time(handler_input: HandlerInput, change: bool = False) -> Response:
     key = "reminder_change_ask_time" if change else "reminder_ask_time"
-    return ask(handler_input, Speech().say(say(handler_input, key)),
-               Speech().say(say(handler_input, f"{key}_reprompt")))
+    return ask_key(handler_input, key)
 
 
 def ask_permission(handler_input: HandlerInput, hhmm: str) -> Response:
@@ -277,12 +276,9 @@ def update(handler_input: HandlerInput, token: str, hhmm: str) -> Response:
 def offer_reminder(handler_input: HandlerInput, hhmm: str | None) -> Response:
     if hhmm:
         when = spoken_time(handler_input, hhmm)
-        speech = Speech().say(say(handler_input, "reminder_change_none", time=when))
-        reprompt = Speech().say(say(handler_input, "reminder_change_none_reprompt", time=when))
-        return ask(handler_input, speech, reprompt, offer={"kind": "reminder", "time": hhmm})
-    speech = Speech().say(say(handler_input, "reminder_none_offer"))
-    reprompt = Speech().say(say(handler_input, "reminder_none_offer_reprompt"))
-    return ask(handler_input, speech, reprompt, offer={"kind": "reminder"})
+        return ask_key(handler_input, "reminder_change_none", time=when,
+                       offer={"kind": "reminder", "time": hhmm})
+    return ask_key(handler_input, "reminder_none_offer", offer={"kind": "reminder"})
 
 
 def _status(handler_input: HandlerInput) -> Status | None:

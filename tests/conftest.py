@@ -7,7 +7,6 @@ import json
 import re
 import socket
 import time
-from collections.abc import Callable
 
 import pytest
 import redis as redis_py

@@ -9,7 +9,6 @@ from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from skill import fastser
 from skill.envelopes import Device, Session, envelope, intent, launch, session_ended, skill_event, slot
