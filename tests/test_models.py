@@ -345,7 +345,8 @@ def custom_samples(intents, name: str) -> set[str]:
 
 def test_required_sample_phrasings_present(intents):
     samples = {name: {_fold(s) for s in i["samples"]} for name, i in _custom(intents).items()}
-    assert {"give me a tip", "a tip on {topic}", "how can we get better at {topic}", "{topic} tips"} <= samples["TipIntent"]
+    assert {"give me a tip", "a tip on {topic}", "how can we get better at {topic}",
+            "{topic} tips"} <= samples["TipIntent"]
     assert any("{topic}" not in s for s in samples["TipIntent"])
     assert {"{challenge}", "i think {challenge}", "we have a problem with {challenge}"} <= samples["ChallengeIntent"]
     assert "{faqTopic}" in custom_samples(intents, "FaqIntent")
