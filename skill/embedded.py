@@ -23,6 +23,7 @@ class EmbeddedStore:
         self.data_dir = Path(data_dir).resolve()
         self.server: RedisServer | None = None  # set when this process owns the server
         self.url: str | None = None
+        self._owner_pid: int | None = None  # forked workers inherit the object, not the server
 
     def _running_url(self) -> str | None:
         url_file = self.data_dir / URL_FILE
@@ -44,6 +45,7 @@ class EmbeddedStore:
                 url = self._running_url()
                 if url is None:
                     self.server = RedisServer(self.data_dir).start()
+                    self._owner_pid = os.getpid()
                     url = self.server.url
                     (self.data_dir / URL_FILE).write_text(url + "\n")
                     atexit.register(self.stop)
@@ -53,6 +55,10 @@ class EmbeddedStore:
         return url
 
     def stop(self) -> None:
+        """Stop the server, in the process that started it only: a gunicorn worker inherits this
+        object (and its atexit hook) from the master, and must not take the store away."""
+        if self._owner_pid != os.getpid():
+            return
         if self.server is not None:
             self.server.stop()
             self.server = None

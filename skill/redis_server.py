@@ -53,6 +53,7 @@ class RedisServer:
         self.extra_args = extra_args or []
         self.persist = persist
         self.process: subprocess.Popen | None = None
+        self._owner_pid: int | None = None
         if port is None:
             socket_path = self.data_dir / "redis.sock"
             if len(str(socket_path)) > MAX_UNIX_SOCKET_PATH:
@@ -98,6 +99,7 @@ class RedisServer:
             if self.ping():
                 raise RedisServerError(f"a Redis server already listens on {self.socket_path}")
             self.socket_path.unlink()
+        self._owner_pid = os.getpid()
         self.process = subprocess.Popen(
             self._args(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True,
@@ -117,8 +119,8 @@ class RedisServer:
         raise RedisServerError(f"redis-server did not answer within {timeout:.0f} s")
 
     def stop(self) -> None:
-        if self.process is None:
-            return
+        if self.process is None or self._owner_pid != os.getpid():
+            return  # not started, or started by the process this one was forked from
         if self.process.poll() is None:
             self.process.terminate()  # SIGTERM: redis saves (when persisting) and exits
             try:

@@ -122,3 +122,31 @@ def test_request_log_line_has_no_identifiers(alexa, caplog):
     assert isinstance(entry["latency_ms"], float)
     everything = caplog.text
     assert "SECRET" not in everything
+
+
+def test_a_worker_exit_leaves_the_embedded_store_alone(tmp_path):
+    """Workers inherit the master's embedded store object and its atexit hook."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHECKIN_", "ALEXA_",
+                                                                     "REDIS_URL"))}
+    env["CHECKIN_DATA_DIR"] = str(tmp_path / "data")
+    proc = subprocess.Popen(CHECKIN + ["serve", "--no-verify", "--port", str(port),
+                                       "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            cwd=ROOT)
+    try:
+        _wait(f"http://127.0.0.1:{port}/readyz")
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        workers = [int(pid) for pid in children
+                   if "gunicorn" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+                   or "skill.cli" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+        assert workers, children
+        os.kill(workers[0], signal.SIGTERM)  # a worker exits; gunicorn starts another
+        time.sleep(1.5)
+        for _ in range(5):
+            status = urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5).status
+            assert status == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
