@@ -93,6 +93,12 @@ class YesNoHandler(AbstractRequestHandler):
         return finish(handler_input, Speech().say(say(handler_input, "no_out_of_context")))
 
 
+def _kind(error) -> str:
+    """An Alexa error's type (ask-sdk calls the JSON "type" `object_type`)."""
+    kind = getattr(error, "object_type", None)
+    return str(getattr(kind, "value", kind) or "?")
+
+
 class SessionEndedHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("SessionEndedRequest")(handler_input)
@@ -100,7 +106,8 @@ class SessionEndedHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         if request.error is not None:
-            log.warning("session ended with error: %s", request.error.type)
+            log.warning("session ended with error: %s %s", _kind(request.error),
+                        request.error.message or "")
         return quiet(handler_input)
 
 
@@ -112,7 +119,8 @@ class ExceptionEncounteredHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         error = handler_input.request_envelope.request.error
-        log.warning("Alexa rejected a response: %s", getattr(error, "type", "?"))
+        log.warning("Alexa rejected a response: %s %s", _kind(error),
+                    getattr(error, "message", None) or "")
         return quiet(handler_input)
 
 

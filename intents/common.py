@@ -44,8 +44,9 @@ def slot_id(handler_input: HandlerInput, name: str) -> tuple[str | None, str | N
     resolutions = slot.resolutions.resolutions_per_authority if slot.resolutions else None
     for authority in resolutions or ():
         if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH:
-            if authority.values:
-                return authority.values[0].value.id, slot.value
+            value = authority.values[0].value if authority.values else None
+            if value is not None and value.id:
+                return value.id, slot.value
     return None, slot.value
 
 

@@ -23,6 +23,9 @@ def question_document() -> dict:
 
 
 def has_screen(handler_input: HandlerInput) -> bool:
+    context = handler_input.request_envelope.context
+    if context is None or context.system is None or context.system.device is None:
+        return False
     interfaces = get_supported_interfaces(handler_input)
     return getattr(interfaces, "alexa_presentation_apl", None) is not None
 

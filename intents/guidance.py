@@ -49,7 +49,7 @@ class TipHandler(AbstractRequestHandler):
         topic = _pick(sorted(tips), handler_input)
         speech = Speech()
         if heard:
-            speech.say(say(handler_input, "tip_unknown_topic", heard=heard))
+            speech.say(say(handler_input, "tip_unknown_topic", heard=heard[:60]))
         return finish(handler_input, speech.extend(tip_speech(handler_input, topic)))
 
 

@@ -155,6 +155,10 @@ def reminder_request(handler_input: HandlerInput, hhmm: str) -> ReminderRequest:
 
 
 def _service(handler_input: HandlerInput):
+    """The Reminders API client; a request without an API endpoint or token is an API error."""
+    system = _system(handler_input)
+    if system is None or not system.api_endpoint or not system.api_access_token:
+        raise ApiClientException("the request carries no Alexa API endpoint or token")
     return handler_input.service_client_factory.get_reminder_management_service()
 
 
@@ -240,8 +244,8 @@ def schedule(handler_input: HandlerInput, hhmm: str, *, permission_checked: bool
 
 def create(handler_input: HandlerInput, hhmm: str, key: str = "reminder_set") -> Response:
     t = turn(handler_input)
-    service = _service(handler_input)
     try:
+        service = _service(handler_input)
         created = service.create_reminder(reminder_request(handler_input, hhmm))
     except API_ERRORS as e:
         return api_error(handler_input, e)

@@ -82,7 +82,8 @@ class Turn:
                 parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
                 if parsed.tzinfo is None:
                     parsed = parsed.replace(tzinfo=timezone.utc)
-                return parsed.timestamp()
+                if 2000 <= parsed.year <= 2200:  # verification bounds it in production
+                    return parsed.timestamp()
             except ValueError:
                 pass
         return self.received_at

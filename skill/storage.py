@@ -33,11 +33,13 @@ class StorageError(Exception):
 
 
 def household_id(secret: bytes, user_id: str) -> str:
-    return hmac.new(secret, b"user:" + user_id.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret, b"user:" + user_id.encode("utf-8", "surrogatepass"),
+                    hashlib.sha256).hexdigest()[:32]
 
 
 def device_id_hash(secret: bytes, device_id: str) -> str:
-    return hmac.new(secret, b"device:" + device_id.encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(secret, b"device:" + device_id.encode("utf-8", "surrogatepass"),
+                    hashlib.sha256).hexdigest()[:16]
 
 
 def key_for(household: str, kind: str = "") -> str:

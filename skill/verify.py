@@ -256,7 +256,7 @@ class EnvelopeError(ValueError):
 def parse_envelope(body: bytes) -> dict:
     try:
         envelope = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise EnvelopeError("body is not JSON") from None
     if not isinstance(envelope, dict):
         raise EnvelopeError("body is not a JSON object")
@@ -264,8 +264,8 @@ def parse_envelope(body: bytes) -> dict:
     if not isinstance(request, dict) or not isinstance(request.get("type"), str):
         raise EnvelopeError("body has no request.type")
     context = envelope.get("context")
-    if context is not None and not isinstance(context, dict):
-        raise EnvelopeError("context is not an object")
+    if not isinstance(context, dict) or not isinstance(context.get("System"), dict):
+        raise EnvelopeError("body has no context.System")
     session = envelope.get("session")
     if session is not None and not isinstance(session, dict):
         raise EnvelopeError("session is not an object")

@@ -268,3 +268,26 @@ def test_other_locales_speak(alexa, night):
     for locale in ("en-GB", "en-CA", "en-AU", "en-IN"):
         alexa.device.locale = locale
         assert question(alexa.send(launch()))
+
+
+def test_session_ended_with_an_error_is_logged_and_answered_empty(alexa, night, caplog):
+    import logging
+
+    request = session_ended("ERROR")
+    request["error"] = {"type": "INVALID_RESPONSE", "message": "bad ssml"}
+    with caplog.at_level(logging.WARNING, logger="checkin"):
+        data = alexa.send(request)
+    assert data["response"].get("outputSpeech") is None
+    assert "session ended with error: INVALID_RESPONSE bad ssml" in caplog.text
+
+
+def test_exception_encountered_is_logged_with_its_type(alexa, night, caplog):
+    import logging
+
+    request = {"type": "System.ExceptionEncountered",
+               "error": {"type": "INVALID_RESPONSE", "message": "too long"},
+               "cause": {"requestId": "amzn1.echo-api.request.1"}}
+    with caplog.at_level(logging.WARNING, logger="checkin"):
+        data = alexa.send(request)
+    assert data["response"].get("outputSpeech") is None
+    assert "Alexa rejected a response: INVALID_RESPONSE too long" in caplog.text
