@@ -150,7 +150,7 @@ class Turn:
         if not self._zone_known():
             self.zone_name(status.device_tz)
             if self._zone[1]:  # freshly read from Alexa: share it with the other workers
-                self.set_fields(**{f"tz:{self.device}": self._zone[1]})
+                self.set_fields(only_existing=True, **{f"tz:{self.device}": self._zone[1]})
         return status
 
     def checkin(self, mode: str = "tonight") -> CheckinResult | None:
@@ -185,12 +185,13 @@ class Turn:
             self._storage_failure(e)
             return False
 
-    def set_fields(self, **fields: str) -> bool:
+    def set_fields(self, *, only_existing: bool = False, **fields: str) -> bool:
+        """Write small settings; False when nothing could be saved."""
         hh = self.household
         if hh is None:
             return False
         try:
-            self.services.store().set_fields(hh, **fields)
+            self.services.store().set_fields(hh, only_existing=only_existing, **fields)
             return True
         except StorageError as e:
             self._storage_failure(e)

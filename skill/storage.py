@@ -147,6 +147,16 @@ return s
 """
 
 
+# KEYS: hash.  ARGV: ttl, only-if-exists flag, then field, value pairs.
+SET_FIELDS_LUA = """
+local exists = redis.call('EXISTS', KEYS[1])
+if ARGV[2] == '1' and exists == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+if exists == 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 1
+"""
+
+
 @dataclass(frozen=True)
 class CheckinResult:
     counted: bool  # this call added tonight to the history
@@ -213,6 +223,7 @@ class Store:
         self.client = client
         self._checkin = client.register_script(CHECKIN_LUA)
         self._status = client.register_script(STATUS_LUA)
+        self._set_fields = client.register_script(SET_FIELDS_LUA)
 
     def _run(self, fn, *args, **kwargs):
         try:
@@ -272,17 +283,14 @@ class Store:
             history_from=history_from,
         )
 
-    def set_fields(self, household: str, **fields: str) -> None:
-        """Small settings of a household (device zone, reminder), kept with its retention."""
-        key = key_for(household)
-
-        def write():
-            pipe = self.client.pipeline(transaction=False)
-            pipe.hset(key, mapping=fields)
-            pipe.expire(key, RETENTION_DAYS * 86400)
-            pipe.execute()
-
-        self._run(write)
+    def set_fields(self, household: str, *, only_existing: bool = False, **fields: str) -> bool:
+        """Small settings of a household (device zone, reminder). They never extend its
+        retention (that runs from the last check-in); a new household's key gets the full
+        retention. With `only_existing`, nothing is written for a household with no key."""
+        args = [RETENTION_DAYS * 86400, "1" if only_existing else "0"]
+        for name, value in fields.items():
+            args += [name, value]
+        return bool(self._run(self._set_fields, keys=[key_for(household)], args=args))
 
     def delete_fields(self, household: str, *names: str) -> None:
         self._run(self.client.hdel, key_for(household), *names)

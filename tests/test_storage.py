@@ -371,3 +371,25 @@ def test_question_order_is_a_permutation_per_household(size):
     if size > 3:
         assert orders[0] != orders[1]
         assert orders[0] != list(range(size)), "not the bank's own order"
+
+
+def test_settings_never_extend_retention(store, backend):
+    _, client = backend
+    store.record_checkin("hh", N)
+    client.expire(key_for("hh"), 1000)  # as if the last check-in was long ago
+    assert store.set_fields("hh", rt="token", rtime="21:00")
+    assert client.ttl(key_for("hh")) <= 1000
+    assert store.set_fields("new", rt="token")  # a new household's key gets the full retention
+    assert client.ttl(key_for("new")) > RETENTION_DAYS * 86400 - 60
+    assert not store.set_fields("gone", only_existing=True, **{"tz:d": "UTC|1"})
+    assert not client.exists(key_for("gone"))
+
+
+def test_a_streak_read_after_forget_writes_nothing(webhook, api, clock):
+    alexa, client = webhook
+    alexa.send(launch())
+    alexa.send(intent("ForgetUsIntent"), in_session=True)
+    alexa.send(intent("AMAZON.YesIntent"), in_session=True)
+    alexa.client.application.extensions["checkin"]["services"].zones._data.clear()
+    alexa.send(intent("StreakIntent"))
+    assert list(client.scan_iter("ck:*")) == []
