@@ -10,7 +10,7 @@ from ask_sdk_model import Response
 from speech import Speech
 
 from .common import ask_key, finish, say, turn
-from .reminders import forget_reminder
+from .reminders import delete_reminder_quietly
 
 
 class ForgetUsHandler(AbstractRequestHandler):
@@ -24,7 +24,10 @@ class ForgetUsHandler(AbstractRequestHandler):
 def answer_forget_offer(handler_input: HandlerInput, yes: bool) -> Response:
     if not yes:
         return finish(handler_input, Speech().say(say(handler_input, "forget_kept")))
-    forget_reminder(handler_input)  # nothing of the household is left behind, in Alexa either
-    if turn(handler_input).forget():
-        return finish(handler_input, Speech().say(say(handler_input, "forget_done")))
-    return finish(handler_input, Speech().say(say(handler_input, "forget_failed")))
+    t = turn(handler_input)
+    status = t.status()  # the reminder's token, read before the data is gone
+    if status is None or not t.forget():
+        return finish(handler_input, Speech().say(say(handler_input, "forget_failed")))
+    # nothing of the household is left behind, in Alexa either
+    delete_reminder_quietly(handler_input, status.reminder_token)
+    return finish(handler_input, Speech().say(say(handler_input, "forget_done")))

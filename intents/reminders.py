@@ -166,13 +166,12 @@ def _status_code(error: Exception) -> int | None:
     return getattr(error, "status_code", None)
 
 
-def forget_reminder(handler_input: HandlerInput) -> None:
-    """Before a household is deleted: take its reminder down too, if we can (failures ignored)."""
-    status = turn(handler_input).status()
-    if status is None or not status.reminder_token:
+def delete_reminder_quietly(handler_input: HandlerInput, token: str | None) -> None:
+    """After a household is deleted: take its reminder down too, if we can (failures ignored)."""
+    if not token:
         return
     try:
-        _service(handler_input).delete_reminder(status.reminder_token)
+        _service(handler_input).delete_reminder(token)
     except Exception as e:  # the household is deleted either way
         log.warning("could not delete the reminder of a forgotten household: %s",
                     _status_code(e) or type(e).__name__)
