@@ -19,7 +19,7 @@ def deliver(handler_input: HandlerInput, mode: str, intro_key: str | None = None
     """Record tonight (or draw another question) and speak the question, then step back."""
     t = turn(handler_input)
     c = content(handler_input)
-    result = t.checkin(mode)
+    result = t.checkin(mode, tuple(len(c.questions[d]) for d in "LMD"))
     speech = Speech()
     pid = person_id(handler_input)
     if pid:

@@ -153,7 +153,8 @@ class Turn:
                 self.set_fields(only_existing=True, **{f"tz:{self.device}": self._zone[1]})
         return status
 
-    def checkin(self, mode: str = "tonight") -> CheckinResult | None:
+    def checkin(self, mode: str = "tonight",
+                bank_sizes: tuple[int, int, int] = (0, 0, 0)) -> CheckinResult | None:
         """Record tonight (idempotent) and fix its question; None when it could not be saved."""
         hh = self.household
         if hh is None:
@@ -169,6 +170,7 @@ class Turn:
             return store.record_checkin(
                 hh, self.night(), mode,
                 tz_field=f"tz:{self.device}" if to_store else "", tz_value=to_store,
+                bank_sizes=bank_sizes,
             )
         except StorageError as e:
             self._storage_failure(e)

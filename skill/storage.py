@@ -66,14 +66,16 @@ def connect(url: str, timeout: float) -> redis.Redis | RedisCluster:
 
 
 # One round trip, atomic: record the night (idempotent) and choose or keep its question.
-# KEYS: hash, nights bitmap.  ARGV: night, mode, ttl seconds, epoch, tz field, tz value.
+# KEYS: hash, nights bitmap.  ARGV: night, mode, ttl seconds, epoch, tz field, tz value, and the
+# sizes of the light, medium and deep banks (0: no balancing).
 # mode: "tonight" keeps tonight's question; "another" draws a new one at tonight's depth;
 # "L"/"M"/"D" draws a new one at that depth.
 CHECKIN_LUA = """
 local h, bits = KEYS[1], KEYS[2]
 local night, mode = tonumber(ARGV[1]), ARGV[2]
 local ttl, epoch = tonumber(ARGV[3]), tonumber(ARGV[4])
-local s = redis.call('HMGET', h, 'last', 'streak', 'longest', 'total', 'rest', 'tn', 'tq', 'td')
+local s = redis.call('HMGET', h, 'last', 'streak', 'longest', 'total', 'rest', 'tn', 'tq', 'td',
+                     'cL', 'cM', 'cD')
 local last, streak = tonumber(s[1]), tonumber(s[2]) or 0
 local longest, total, rest = tonumber(s[3]) or 0, tonumber(s[4]) or 0, tonumber(s[5])
 local tn, tq, td = tonumber(s[6]), tonumber(s[7]), s[8]
@@ -120,6 +122,19 @@ elseif mode == 'another' then
   if tn == night and td then depth = td else depth = 'L' end
 else
   depth = mode
+end
+-- Never start a second pass through one bank while another still has unheard questions
+-- (a household whose streak keeps breaking would otherwise only ever draw light ones).
+local sizes = {L = tonumber(ARGV[7]) or 0, M = tonumber(ARGV[8]) or 0, D = tonumber(ARGV[9]) or 0}
+if depth ~= nil and (mode == 'tonight' or mode == 'another') and sizes.L > 0 and sizes.M > 0
+    and sizes.D > 0 then
+  local used = {L = tonumber(s[9]) or 0, M = tonumber(s[10]) or 0, D = tonumber(s[11]) or 0}
+  local best, best_share = nil, nil
+  for _, d in ipairs({'L', 'M', 'D'}) do
+    local share = used[d] / sizes[d]
+    if best == nil or share < best_share then best, best_share = d, share end
+  end
+  if math.floor(used[depth] / sizes[depth]) > math.floor(best_share) then depth = best end
 end
 if depth ~= nil then
   tq = redis.call('HINCRBY', h, 'c' .. depth, 1) - 1
@@ -242,13 +257,15 @@ class Store:
         *,
         tz_field: str = "",
         tz_value: str = "",
+        bank_sizes: tuple[int, int, int] = (0, 0, 0),
     ) -> CheckinResult:
         if mode not in ("tonight", "another", *DEPTHS):
             raise ValueError(f"unknown check-in mode {mode!r}")
         raw = self._run(
             self._checkin,
             keys=[key_for(household), key_for(household, "nights")],
-            args=[night, mode, RETENTION_DAYS * 86400, NIGHT_EPOCH, tz_field, tz_value],
+            args=[night, mode, RETENTION_DAYS * 86400, NIGHT_EPOCH, tz_field, tz_value,
+                  *bank_sizes],
         )
         counted, streak, longest, total, first, rest_used, prev, tq, td, eff, rest = raw
         return CheckinResult(

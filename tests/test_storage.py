@@ -393,3 +393,22 @@ def test_a_streak_read_after_forget_writes_nothing(webhook, api, clock):
     alexa.client.application.extensions["checkin"]["services"].zones._data.clear()
     alexa.send(intent("StreakIntent"))
     assert list(client.scan_iter("ck:*")) == []
+
+
+def test_a_streak_that_keeps_breaking_still_never_repeats_a_question(store, content):
+    """Six nights on, two off, for over a year: the streak never passes seven (light by the
+    schedule), yet no question repeats until every bank has been heard."""
+    from intents.common import question_at
+
+    c = content.for_locale("en-US")
+    sizes = tuple(len(c.questions[d]) for d in "LMD")
+    heard = []
+    night = N
+    while len(heard) < sum(sizes):
+        for _ in range(6):
+            r = store.record_checkin("onoff", night, bank_sizes=sizes)
+            heard.append(question_at(c, "onoff", r.depth, r.question_position).text)
+            night += 1
+        night += 2
+    first_pass = heard[:sum(sizes)]
+    assert len(set(first_pass)) == len(first_pass)
