@@ -32,9 +32,16 @@ class ValidationPhraseHandler(AbstractRequestHandler):
         return finish(handler_input, speech)
 
 
-def tip_speech(handler_input: HandlerInput, topic: str) -> Speech:
+SAFETY_TOPICS = frozenset({"PROFESSIONAL_HELP", "PAST_HURTS"})  # where the safety line belongs
+
+
+def tip_speech(handler_input: HandlerInput, topic: str, safety_said: bool = False) -> Speech:
     tip = content(handler_input).tips[topic]
-    return Speech().say(say(handler_input, "tip_intro", topic=tip.name)).pause(300).say(_pick(tip.tips, handler_input))
+    speech = Speech().say(say(handler_input, "tip_intro", topic=tip.name)).pause(300)
+    speech.say(_pick(tip.tips, handler_input))
+    if topic in SAFETY_TOPICS and not safety_said:
+        speech.say(say(handler_input, "safety_line"))
+    return speech
 
 
 class TipHandler(AbstractRequestHandler):
@@ -66,16 +73,21 @@ class ChallengeHandler(AbstractRequestHandler):
         tip_name = c.tips[challenge.tip_topic].name
         speech = Speech().say(say(handler_input, "challenge_intro", name=challenge.name)).pause(300)
         speech.say(challenge.shows).pause(300).say(challenge.focus).pause(300)
+        safety = challenge.id in SAFETY_TOPICS
+        if safety:
+            speech.say(say(handler_input, "safety_line")).pause(300)
         speech.say(say(handler_input, "challenge_skill", skill=challenge.skill)).pause(400)
         speech.say(say(handler_input, "offer_tip", topic=tip_name))
         reprompt = Speech().say(say(handler_input, "offer_tip_reprompt", topic=tip_name))
-        return ask(handler_input, speech, reprompt, offer={"kind": "tip", "topic": challenge.tip_topic})
+        return ask(handler_input, speech, reprompt,
+                   offer={"kind": "tip", "topic": challenge.tip_topic, "safety_said": safety})
 
 
 def answer_tip_offer(handler_input: HandlerInput, yes: bool, offer: dict) -> Response:
     topic = offer.get("topic")
     if yes and topic in content(handler_input).tips:
-        return finish(handler_input, tip_speech(handler_input, topic))
+        return finish(handler_input, tip_speech(handler_input, topic,
+                                                safety_said=offer.get("safety_said") is True))
     return finish(handler_input, Speech().say(say(handler_input, "no_tip_then")))
 
 

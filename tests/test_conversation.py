@@ -291,3 +291,32 @@ def test_exception_encountered_is_logged_with_its_type(alexa, night, caplog):
         data = alexa.send(request)
     assert data["response"].get("outputSpeech") is None
     assert "Alexa rejected a response: INVALID_RESPONSE too long" in caplog.text
+
+
+SAFETY = "local emergency services or a domestic abuse helpline"
+
+
+@pytest.mark.parametrize("topic", ["PROFESSIONAL_HELP", "PAST_HURTS"])
+def test_safety_line_with_every_tip_where_it_belongs(alexa, night, topic):
+    for _ in range(6):  # whichever tip is picked
+        text = heard(alexa.send(intent("TipIntent", {"topic": slot(
+            "topic", "x", topic, "x", "TipTopicType")})))
+        assert text.count(SAFETY) == 1
+
+
+def test_safety_line_said_once_through_the_past_hurts_challenge(alexa, night):
+    data = alexa.send(intent("ChallengeIntent", {"challenge": slot(
+        "challenge", "i find it hard to trust", "PAST_HURTS", "i find it hard to trust",
+        "ChallengeType")}), in_session=True)
+    assert heard(data).count(SAFETY) == 1 and "therapist" in heard(data)
+    tip = heard(alexa.send(intent("AMAZON.YesIntent"), in_session=True))
+    assert SAFETY not in tip, "said once, where it belongs"
+
+
+def test_no_safety_line_elsewhere(alexa, night, content):
+    for topic in content.for_locale("en-US").tips:
+        if topic in ("PROFESSIONAL_HELP", "PAST_HURTS"):
+            continue
+        text = heard(alexa.send(intent("TipIntent", {"topic": slot(
+            "topic", "x", topic, "x", "TipTopicType")})))
+        assert SAFETY not in text, topic
