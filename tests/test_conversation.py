@@ -124,7 +124,7 @@ def test_depth_not_understood_asks(alexa, night):
     data = alexa.send(intent("QuestionDepthIntent", {"depth": slot("depth", "purple", None, None,
                                                                    "DepthType")}),
                       in_session=True)
-    assert not ended(data) and "lighter or something deeper" in heard(data)
+    assert not ended(data) and "something lighter, or something deeper?" in heard(data)
     assert question(alexa.send(intent("AMAZON.YesIntent"), in_session=True))
 
 

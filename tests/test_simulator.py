@@ -272,7 +272,8 @@ def test_challenge_offers_a_tip_and_yes_gives_it(simulator, content):
     assert second["sessionId"] == first["sessionId"]
     assert (first["new"], second["new"]) == (True, False)
     assert second["attributes"] == offer.raw["sessionAttributes"]
-    assert second["attributes"]["offer"] == {"kind": "tip", "topic": "ACTIVE_LISTENING"}
+    assert second["attributes"]["offer"] == {"kind": "tip", "topic": "ACTIVE_LISTENING",
+                                            "safety_said": False}
     assert sim.session is None  # the skill ended it
 
 
@@ -565,3 +566,11 @@ def test_challenges_in_everyday_words_resolve():
         slot = result.slots["challenge"]
         authority = slot["resolutions"]["resolutionsPerAuthority"][0]
         assert authority["values"][0]["value"]["id"] == expected, said
+
+
+def test_short_answers_to_open_prompts_resolve():
+    resolver = UtteranceResolver(load_model("en-US"))
+    lighter = resolver.resolve_intent("lighter")
+    assert lighter.intent == "QuestionDepthIntent"
+    at_nine = resolver.resolve_intent("at nine pm")
+    assert at_nine.intent == "SetReminderIntent" and at_nine.slots["time"]["value"] == "21:00"
