@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the web service under gunicorn")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=_bounded_int("port", 1, 65535), default=int(os.environ.get("PORT", "8080")),
+    p.add_argument("--port", type=_bounded_int("port", 1, 65535), default=os.environ.get("PORT", "8080"),
                    help="port to listen on (default $PORT or 8080)")
     p.add_argument("--workers", type=_bounded_int("workers", 1, 64), default=2, help="worker processes (default 2)")
     p.add_argument("--no-verify", action="store_true",

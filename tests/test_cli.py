@@ -150,3 +150,10 @@ def test_a_worker_exit_leaves_the_embedded_store_alone(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
+
+
+def test_bad_port_in_the_environment(tmp_path):
+    result = run(["serve", "--no-verify"], env={"PORT": "abc", "CHECKIN_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "port must be a number, not 'abc'" in result.stderr
+    assert run(["config"], env={"PORT": "abc"}).returncode == 0
