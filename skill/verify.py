@@ -33,6 +33,7 @@ SKILL_EVENT_TOLERANCE_S = 3600
 MAX_CHAIN_BYTES = 64 * 1024
 FETCH_TIMEOUT_S = 2.0
 CHAIN_CACHE_SIZE = 32
+REFETCH_AFTER_MISMATCH_S = 60
 
 ChainFetcher = Callable[[str], bytes]
 Clock = Callable[[], float]
@@ -92,6 +93,7 @@ class _Chain:
     leaf: x509.Certificate
     not_before: float
     not_after: float
+    fetched_at: float
 
 
 def _timestamp(value: object) -> float:
@@ -185,6 +187,7 @@ class RequestVerifier:
             leaf,
             leaf.not_valid_before_utc.timestamp(),
             leaf.not_valid_after_utc.timestamp(),
+            now,
         )
 
     def _cached(self, url: str) -> _Chain | None:
@@ -234,6 +237,12 @@ class RequestVerifier:
                 signature, body, padding.PKCS1v15(), hashes.SHA256()
             )
         except InvalidSignature:
+            # Amazon may replace the certificate behind an unchanged URL: let a chain that has
+            # been cached a while be fetched again (at most once a minute per URL).
+            if now - chain.fetched_at > REFETCH_AFTER_MISMATCH_S:
+                with self._lock:
+                    if self._cache.get(url) is chain:
+                        del self._cache[url]
             raise VerificationError("signature does not match the request body") from None
         envelope = parse_envelope(body)
         request = envelope["request"]

@@ -58,6 +58,7 @@ def build_ca() -> AlexaCA:
         ca.signers[label] = Signer(key, pem(cert, inter), f"{CERT_BASE}{label}.pem")
 
     leaf("good")
+    leaf("rotated")  # a second valid leaf, as after Amazon rotates its certificate
     leaf("wrong-san", san="evil.example.com")
     leaf("expired", not_before=NOW - dt.timedelta(days=400), not_after=NOW - dt.timedelta(days=1))
     # a leaf that signs itself

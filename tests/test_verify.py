@@ -268,3 +268,22 @@ def test_concurrent_first_requests_fetch_the_chain_once(ca, clock):
     for t in threads:
         t.join()
     assert fetched == [ca.signers["good"].url]
+
+
+def test_a_certificate_replaced_behind_the_same_url_is_fetched_again(signed, ca, fetcher, clock):
+    good = ca.signers["good"]
+    assert signed.post(envelope(signed.device, launch(), clock.now), signer="good").status_code == 200
+    rotated = ca.signers["rotated"]  # Amazon swaps the chain behind the same URL
+    fetcher.chains[good.url] = rotated.chain_pem
+    body = json.dumps(envelope(signed.device, launch(), clock.now)).encode()
+    headers = {"SignatureCertChainUrl": good.url, "Signature-256": rotated.sign(body)}
+    assert signed.post(body, headers=headers).status_code == 400  # the old chain is cached
+    assert fetcher.calls == [good.url], "a fresh cache entry is not refetched at once"
+    clock.now += 61
+    body = json.dumps(envelope(signed.device, launch(), clock.now)).encode()
+    headers = {"SignatureCertChainUrl": good.url, "Signature-256": rotated.sign(body)}
+    assert signed.post(body, headers=headers).status_code == 400  # evicts the stale chain
+    body = json.dumps(envelope(signed.device, launch(), clock.now)).encode()
+    headers = {"SignatureCertChainUrl": good.url, "Signature-256": rotated.sign(body)}
+    assert signed.post(body, headers=headers).status_code == 200
+    assert fetcher.calls == [good.url, good.url]
