@@ -23,10 +23,24 @@ CHECKIN = [sys.executable, "-m", "skill.cli"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without any of the service's own settings."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CHECKIN_", "ALEXA_", "REDIS_URL"))}
+    env.update(extra)
+    return env
+
+
+def serve(tmp_path, port: int, output=subprocess.PIPE) -> subprocess.Popen:
+    """`checkin serve --no-verify` with 2 workers on the embedded store in tmp_path/data."""
+    return subprocess.Popen(CHECKIN + ["serve", "--no-verify", "--port", str(port),
+                                       "--workers", "2"],
+                            stdout=output, stderr=output, text=True,
+                            env=clean_env(CHECKIN_DATA_DIR=str(tmp_path / "data")), cwd=ROOT)
+
+
 def run(args, env=None, timeout=30):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CHECKIN_", "ALEXA_",
-                                                                          "REDIS_URL"))}
-    full_env.update(env or {})
+    full_env = clean_env(**(env or {}))
     return subprocess.run(CHECKIN + args, capture_output=True, text=True, env=full_env,
                           timeout=timeout, cwd=ROOT)
 
@@ -81,13 +95,7 @@ def _wait(url: str, timeout: float = 20) -> None:
 
 def test_serve_on_the_embedded_store_and_stop(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHECKIN_", "ALEXA_",
-                                                                     "REDIS_URL"))}
-    env["CHECKIN_DATA_DIR"] = str(tmp_path / "data")
-    proc = subprocess.Popen(CHECKIN + ["serve", "--no-verify", "--port", str(port),
-                                       "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=ROOT)
+    proc = serve(tmp_path, port)
     try:
         _wait(f"http://127.0.0.1:{port}/healthz")
         _wait(f"http://127.0.0.1:{port}/readyz")
@@ -127,13 +135,7 @@ def test_request_log_line_has_no_identifiers(alexa, caplog):
 def test_a_worker_exit_leaves_the_embedded_store_alone(tmp_path):
     """Workers inherit the master's embedded store object and its atexit hook."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHECKIN_", "ALEXA_",
-                                                                     "REDIS_URL"))}
-    env["CHECKIN_DATA_DIR"] = str(tmp_path / "data")
-    proc = subprocess.Popen(CHECKIN + ["serve", "--no-verify", "--port", str(port),
-                                       "--workers", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                            cwd=ROOT)
+    proc = serve(tmp_path, port, output=subprocess.DEVNULL)
     try:
         _wait(f"http://127.0.0.1:{port}/readyz")
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
