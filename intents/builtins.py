@@ -13,7 +13,7 @@ from ask_sdk_model import Response
 from speech import Speech
 
 from .checkin import answer_question_offer
-from .common import LAST, OFFER, ask, ask_key, content, finish, quiet, say, session_attrs
+from .common import LAST, OFFER, ask, ask_key, content, finish, finish_key, quiet, say, session_attrs
 from .guidance import answer_tip_offer
 from .privacy import answer_forget_offer
 from .questions import answer_depth_offer
@@ -35,7 +35,7 @@ class StopCancelHandler(AbstractRequestHandler):
                 or is_intent_name("AMAZON.CancelIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return finish(handler_input, Speech().say(say(handler_input, "goodbye")))
+        return finish_key(handler_input, "goodbye")
 
 
 class NavigateHomeHandler(AbstractRequestHandler):
@@ -90,7 +90,7 @@ class YesNoHandler(AbstractRequestHandler):
             speech = Speech().say(say(handler_input, "yes_out_of_context"))
             reprompt = Speech().say(say(handler_input, "offer_question_reprompt"))
             return ask(handler_input, speech, reprompt, offer={"kind": "question"})
-        return finish(handler_input, Speech().say(say(handler_input, "no_out_of_context")))
+        return finish_key(handler_input, "no_out_of_context")
 
 
 def _kind(error) -> str:

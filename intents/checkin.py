@@ -10,7 +10,7 @@ from ask_sdk_model import Response
 from skill.storage import CheckinResult
 from speech import Speech
 
-from .common import ask, content, fallback_question, finish, person_id, question_at, say, turn
+from .common import ask, content, fallback_question, finish, finish_key, person_id, question_at, say, turn
 from .display import show_question
 from .streak import checkin_news, current_streak
 
@@ -90,4 +90,4 @@ class DoneHandler(AbstractRequestHandler):
 def answer_question_offer(handler_input: HandlerInput, yes: bool) -> Response:
     if yes:
         return deliver(handler_input, "tonight")
-    return finish(handler_input, Speech().say(say(handler_input, "no_question_then")))
+    return finish_key(handler_input, "no_question_then")

@@ -118,6 +118,11 @@ def ask(handler_input: HandlerInput, speech: Speech, reprompt: Speech, offer: di
     return handler_input.response_builder.speak(speech.inner()).ask(reprompt.inner()).response
 
 
+def finish_key(handler_input: HandlerInput, key: str, **values) -> Response:
+    """Say the prompt `key` and end the session."""
+    return finish(handler_input, Speech().say(say(handler_input, key, **values)))
+
+
 def ask_key(handler_input: HandlerInput, key: str, offer: dict | None = None,
             **values) -> Response:
     """Ask the prompt `key` and keep listening; its reprompt is the prompt `<key>_reprompt`."""

@@ -11,7 +11,7 @@ from ask_sdk_model import Response
 
 from speech import Speech
 
-from .common import ask, ask_key, content, finish, say, slot_id
+from .common import ask, ask_key, content, finish, finish_key, say, slot_id
 
 
 def _pick(items, handler_input: HandlerInput):
@@ -88,7 +88,7 @@ def answer_tip_offer(handler_input: HandlerInput, yes: bool, offer: dict) -> Res
     if yes and topic in content(handler_input).tips:
         return finish(handler_input, tip_speech(handler_input, topic,
                                                 safety_said=offer.get("safety_said") is True))
-    return finish(handler_input, Speech().say(say(handler_input, "no_tip_then")))
+    return finish_key(handler_input, "no_tip_then")
 
 
 class FaqHandler(AbstractRequestHandler):

@@ -7,9 +7,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from speech import Speech
 
-from .common import ask_key, finish, say, turn
+from .common import ask_key, finish_key, turn
 from .reminders import delete_reminder_quietly
 
 
@@ -23,11 +22,11 @@ class ForgetUsHandler(AbstractRequestHandler):
 
 def answer_forget_offer(handler_input: HandlerInput, yes: bool) -> Response:
     if not yes:
-        return finish(handler_input, Speech().say(say(handler_input, "forget_kept")))
+        return finish_key(handler_input, "forget_kept")
     t = turn(handler_input)
     status = t.status()  # the reminder's token, read before the data is gone
     if status is None or not t.forget():
-        return finish(handler_input, Speech().say(say(handler_input, "forget_failed")))
+        return finish_key(handler_input, "forget_failed")
     # nothing of the household is left behind, in Alexa either
     delete_reminder_quietly(handler_input, status.reminder_token)
-    return finish(handler_input, Speech().say(say(handler_input, "forget_done")))
+    return finish_key(handler_input, "forget_done")

@@ -7,10 +7,9 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from speech import Speech
 
 from .checkin import deliver
-from .common import ask_key, finish, say, slot_id
+from .common import ask_key, finish_key, slot_id
 
 DEPTH_IDS = {"LIGHT": "L", "MEDIUM": "M", "DEEP": "D"}
 
@@ -37,4 +36,4 @@ def answer_depth_offer(handler_input: HandlerInput, yes: bool) -> Response:
     if yes:
         return deliver(handler_input, "another", intro_key="another_intro")
 
-    return finish(handler_input, Speech().say(say(handler_input, "no_question_then")))
+    return finish_key(handler_input, "no_question_then")

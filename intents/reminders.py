@@ -36,7 +36,7 @@ from skill.nights import zone
 from skill.storage import Status
 from speech import Speech
 
-from .common import OFFER, ask_key, content, finish, person_id, say, session_attrs, turn
+from .common import OFFER, ask_key, content, finish, finish_key, person_id, say, session_attrs, turn
 
 log = logging.getLogger("checkin")
 
@@ -191,12 +191,12 @@ def api_error(handler_input: HandlerInput, error: Exception) -> Response:
     if code in (401, 403):  # the permission was most likely revoked in the Alexa app
         return _card_answer(handler_input, "reminder_permission_off")
     if code == 429:
-        return finish(handler_input, Speech().say(say(handler_input, "reminder_busy")))
-    return finish(handler_input, Speech().say(say(handler_input, "reminder_api_down")))
+        return finish_key(handler_input, "reminder_busy")
+    return finish_key(handler_input, "reminder_api_down")
 
 
 def storage_down(handler_input: HandlerInput) -> Response:
-    return finish(handler_input, Speech().say(say(handler_input, "reminder_storage_down")))
+    return finish_key(handler_input, "reminder_storage_down")
 
 
 def ask_time(handler_input: HandlerInput, change: bool = False) -> Response:
@@ -251,14 +251,14 @@ def create(handler_input: HandlerInput, hhmm: str, key: str = "reminder_set") ->
     token = getattr(created, "alert_token", None)
     if not token:
         log.warning("reminders API created a reminder without an alertToken")
-        return finish(handler_input, Speech().say(say(handler_input, "reminder_api_down")))
+        return finish_key(handler_input, "reminder_api_down")
     if not t.set_fields(rt=token, rtime=hhmm):
         # Unrecorded, it could never be moved or cancelled by voice: take it down again.
         try:
             service.delete_reminder(token)
         except API_ERRORS as e:
             log.warning("could not remove an unrecorded reminder: %s", _status_code(e))
-        return finish(handler_input, Speech().say(say(handler_input, "reminder_not_saved")))
+        return finish_key(handler_input, "reminder_not_saved")
     return confirm(handler_input, key, hhmm)
 
 
@@ -335,7 +335,7 @@ class ReminderStatusHandler(AbstractRequestHandler):
             return offer_reminder(handler_input, None)
         hhmm = valid_hhmm(status.reminder_time)
         if hhmm is None:
-            return finish(handler_input, Speech().say(say(handler_input, "reminder_status_set")))
+            return finish_key(handler_input, "reminder_status_set")
         return finish(handler_input, Speech().say(
             say(handler_input, "reminder_status", time=spoken_time(handler_input, hhmm))))
 
@@ -352,17 +352,17 @@ class CancelReminderHandler(AbstractRequestHandler):
         if status is None:
             return storage_down(handler_input)
         if not status.reminder_token:
-            return finish(handler_input, Speech().say(say(handler_input, "reminder_cancel_none")))
+            return finish_key(handler_input, "reminder_cancel_none")
         try:
             _service(handler_input).delete_reminder(status.reminder_token)
         except API_ERRORS as e:
             if _status_code(e) == 404:  # already deleted in the Alexa app
                 t.delete_fields(*FIELDS)
-                return finish(handler_input, Speech().say(say(handler_input, "reminder_cancel_gone")))
+                return finish_key(handler_input, "reminder_cancel_gone")
             return api_error(handler_input, e)
         if not t.delete_fields(*FIELDS):
             log.warning("reminder cancelled, but its token was not cleared")
-        return finish(handler_input, Speech().say(say(handler_input, "reminder_cancelled")))
+        return finish_key(handler_input, "reminder_cancelled")
 
 
 class PermissionResponseHandler(AbstractRequestHandler):
@@ -398,7 +398,7 @@ class ReminderOfferHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         offer = session_attrs(handler_input).pop(OFFER, None) or {}
         if not is_intent_name("AMAZON.YesIntent")(handler_input):
-            return finish(handler_input, Speech().say(say(handler_input, "reminder_offer_declined")))
+            return finish_key(handler_input, "reminder_offer_declined")
         hhmm = valid_hhmm(offer.get("time"))
         if hhmm is None:
             return ask_time(handler_input)

@@ -11,7 +11,7 @@ from skill.nights import night_date
 from skill.storage import CheckinResult, Status
 from speech import Speech
 
-from .common import content, finish, say, turn
+from .common import content, finish, finish_key, say, turn
 
 MILESTONES = (3, 7, 14, 30, 50, 100, 365)
 RECENT_NIGHTS = 30
@@ -81,6 +81,6 @@ class StreakHandler(AbstractRequestHandler):
         t = turn(handler_input)
         status = t.status()
         if status is None:
-            return finish(handler_input, Speech().say(say(handler_input, "storage_down_streak")))
+            return finish_key(handler_input, "storage_down_streak")
         speech = streak_speech(handler_input, status, t.night())
         return finish(handler_input, speech.say(content(handler_input).text("goodnight", seed=t.night())))

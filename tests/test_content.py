@@ -98,7 +98,10 @@ def test_every_prompt_renders_and_locales_agree(content):
 
 def test_every_prompt_key_used_in_code_exists(content):
     code = "\n".join(p.read_text() for p in (ROOT / "intents").glob("*.py"))
-    used = set(re.findall(r'say\(handler_input, "(\w+)"', code))
+    used = set(re.findall(r'(?:say|finish_key|ask_key)\(handler_input, "(\w+)"', code))
+    asked = set(re.findall(r'ask_key\(handler_input, "(\w+)"', code))
+    used |= {f"{key}_reprompt" for key in asked}
+    assert {"goodbye", "help", "help_reprompt", "forget_confirm_reprompt"} <= used
     used |= set(re.findall(r'\.text\("(\w+)"', code))
     used |= {f"milestone_{m}" for m in (3, 7, 14, 30, 50, 100, 365)}
     used |= {f"depth_intro_{d}" for d in "LMD"}
