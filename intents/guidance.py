@@ -26,7 +26,7 @@ class ValidationPhraseHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         c = content(handler_input)
-        speech = Speech().say(say(handler_input, "validation_intro")).pause(300)
+        speech = Speech().say(say(handler_input, "validation_intro"))
         speech.slowly(_pick(c.validation, handler_input), before_ms=200, after_ms=600)
         speech.say(_pick(c.reflective, handler_input))
         return finish(handler_input, speech)

@@ -42,12 +42,12 @@ def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> str:
     parts = []
     if result.rest_used is not None:
         parts.append(say(handler_input, "rest_night_kept", day=weekday(result.rest_used)))
-    if result.streak > 1:
+    if result.counted and result.streak in MILESTONES:
+        parts.append(say(handler_input, f"milestone_{result.streak}"))  # names the count itself
+    elif result.streak > 1:
         parts.append(say(handler_input, "streak_now", streak=result.streak))
     elif result.previous_night is not None:
         parts.append(say(handler_input, "streak_fresh_start"))
-    if result.counted and result.streak in MILESTONES:
-        parts.append(say(handler_input, f"milestone_{result.streak}"))
     return " ".join(parts)
 
 

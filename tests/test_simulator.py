@@ -323,7 +323,7 @@ def test_seven_nights_streak_grows_and_a_rest_night_keeps_it(simulator):
         tomorrow,
         ("open our check in", "2 nights", ENDED),  # Wed
         ("@", "2026-12-03T22:15"),
-        ("alexa, start our check in", ["3 nights", "a habit is starting"], ENDED),  # Thu
+        ("alexa, start our check in", ["three nights in a row", "a habit is starting"], ENDED),  # Thu
         ("start our check in", "already", ENDED),  # again the same night: no double count
         tomorrow,  # Friday: no check-in, the streak is waiting
         ("what's our streak", "your streak is 3 nights. check in tonight to keep it going", ENDED),
