@@ -30,8 +30,8 @@ _KNOWN_TYPES = frozenset(_AlexaRequest.discriminator_value_class_map)
 
 
 class StoreProvider:
-    """Builds the Redis client on first use (a cluster client connects when built), and again
-    after a failure, so the service recovers by itself when Redis comes back."""
+    """Builds the Redis client on first use: a cluster client connects when it is built, so an
+    unreachable cluster fails that request only, and the next request tries again."""
 
     def __init__(self, url_source: Callable[[], str], timeout: float):
         self._url_source = url_source
@@ -47,12 +47,9 @@ class StoreProvider:
             if self._store is None:
                 try:
                     self._store = Store(connect(self._url_source(), self._timeout))
-                except StorageError:
-                    raise
                 except Exception as e:
                     raise StorageError(f"cannot connect: {type(e).__name__}: {e}") from e
             return self._store
-
 
     def close(self) -> None:
         """Close the Redis connections, if a client was ever built."""

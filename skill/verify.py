@@ -283,10 +283,9 @@ def parse_envelope(body: bytes) -> dict:
 
 def application_id(envelope: dict) -> str | None:
     """The skill id, from context.System (or session, for older shapes)."""
-    for source in (envelope.get("context"), envelope.get("session")):
-        if not isinstance(source, dict):
-            continue
-        holder = source.get("System", source) if source is envelope.get("context") else source
+    context = envelope.get("context")
+    system = context.get("System") if isinstance(context, dict) else None
+    for holder in (system, envelope.get("session")):
         app = holder.get("application") if isinstance(holder, dict) else None
         if isinstance(app, dict) and isinstance(app.get("applicationId"), str):
             return app["applicationId"]
