@@ -35,6 +35,8 @@ FETCH_TIMEOUT_S = 2.0
 CHAIN_CACHE_SIZE = 32
 REFETCH_AFTER_MISMATCH_S = 60
 
+_PKCS1, _SHA256 = padding.PKCS1v15(), hashes.SHA256()
+
 ChainFetcher = Callable[[str], bytes]
 Clock = Callable[[], float]
 
@@ -91,6 +93,7 @@ def load_certifi_roots() -> list[x509.Certificate]:
 @dataclass(frozen=True)
 class _Chain:
     leaf: x509.Certificate
+    key: rsa.RSAPublicKey  # loaded once: building it from the certificate costs more than a verify
     not_before: float
     not_after: float
     fetched_at: float
@@ -181,10 +184,12 @@ class RequestVerifier:
             verifier.verify(leaf, intermediates)
         except _X509Error as e:
             raise VerificationError(f"certificate chain rejected: {e}") from None
-        if not isinstance(leaf.public_key(), rsa.RSAPublicKey):
+        key = leaf.public_key()
+        if not isinstance(key, rsa.RSAPublicKey):
             raise VerificationError("certificate key is not RSA")
         return _Chain(
             leaf,
+            key,
             leaf.not_valid_before_utc.timestamp(),
             leaf.not_valid_after_utc.timestamp(),
             now,
@@ -197,8 +202,8 @@ class RequestVerifier:
                 self._cache.move_to_end(url)
             return chain
 
-    def chain_for(self, url: str, now: float) -> _Chain:
-        chain = self._cached(url)
+    def chain_for(self, url: str, now: float, cached: _Chain | None = None) -> _Chain:
+        chain = cached or self._cached(url)
         if chain is None:
             # one download per URL: concurrent first requests wait for the one in flight
             with self._lock:
@@ -224,18 +229,18 @@ class RequestVerifier:
         now = self._clock()
         url = _header(headers, "SignatureCertChainUrl")
         signature_b64 = _header(headers, "Signature-256")
-        check_cert_url(url)
+        chain = self._cached(url)
+        if chain is None:  # a cached URL passed these rules before its chain was fetched
+            check_cert_url(url)
         try:
             signature = base64.b64decode(signature_b64, validate=True)
         except (binascii.Error, ValueError):
             raise VerificationError("Signature-256 is not valid base64") from None
         if not signature:
             raise VerificationError("Signature-256 is empty")
-        chain = self.chain_for(url, now)
+        chain = self.chain_for(url, now, chain)
         try:
-            chain.leaf.public_key().verify(
-                signature, body, padding.PKCS1v15(), hashes.SHA256()
-            )
+            chain.key.verify(signature, body, _PKCS1, _SHA256)
         except InvalidSignature:
             # Amazon may replace the certificate behind an unchanged URL: let a chain that has
             # been cached a while be fetched again (at most once a minute per URL).
