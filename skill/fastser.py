@@ -25,6 +25,8 @@ _DICT = re.compile(r"dict\(([^,]*), (.*)\)$")
 
 def _primitive(kind: type) -> Converter:
     def convert(value):
+        if type(value) is kind:
+            return value
         try:
             return kind(value)
         except TypeError:
@@ -101,6 +103,14 @@ def _layout(cls: type) -> tuple[dict, dict[str, tuple[str, str]]]:
 
 
 @lru_cache(maxsize=None)
+def _plan(cls: type) -> tuple[dict, dict[str, tuple[str, Converter]]]:
+    """The template and, by JSON key, (attribute, converter) of a concrete class. Converters
+    are resolved once here, so building an object costs a dict copy and one call per field."""
+    template, by_key = _layout(cls)
+    return template, {key: (attr, converter(type_name)) for key, (attr, type_name) in by_key.items()}
+
+
+@lru_cache(maxsize=None)
 def _model_converter(cls: type) -> Converter:
     if issubclass(cls, Enum):
         def enum(value):
@@ -110,22 +120,33 @@ def _model_converter(cls: type) -> Converter:
                 raise SerializationException(str(e)) from None
         return enum
     polymorphic = hasattr(cls, "get_real_child_model")
+    plans: dict = {}  # discriminator value (or None) -> (class, template, fields), filled lazily
+
+    def plan_for(payload) -> tuple[type, dict, dict]:
+        tag = payload.get(cls.json_discriminator_key) if polymorphic else None
+        try:
+            return plans[tag]
+        except (KeyError, TypeError):
+            pass
+        target = _by_discriminator(cls, payload) if polymorphic else cls
+        result = plans[tag] = (target, *_plan(target))
+        return result
 
     def model(payload):
-        target = _by_discriminator(cls, payload) if polymorphic else cls
         if not isinstance(payload, dict):
+            target = _by_discriminator(cls, payload) if polymorphic else cls
             raise SerializationException(f"{target.__name__} expects an object")
-        template, by_key = _layout(target)
+        target, template, fields = plan_for(payload)
         obj = target.__new__(target)
-        values = dict(template)
+        values = template.copy()
         extras = None
         for key, value in payload.items():
-            field = by_key.get(key)
+            field = fields.get(key)
             if field is None:
                 extras = extras or []
                 extras.append(key)
             else:
-                values[field[0]] = None if value is None else converter(field[1])(value)
+                values[field[0]] = None if value is None else field[1](value)
         for key in extras or ():  # unknown keys become attributes too, as in ask-sdk
             values[key] = payload[key]
         obj.__dict__.update(values)
@@ -154,17 +175,34 @@ def deserialize(payload: dict, obj_type: type) -> Any:
 
 
 _PRIMITIVES = (str, int, float, bool, bytes)
+_EXACT_PRIMITIVES = frozenset((str, int, float, bool, bytes, type(None)))
 
 
-@lru_cache(maxsize=None)
 def _out_fields(cls: type) -> tuple[tuple[str, str], ...]:
     attribute_map = getattr(cls, "attribute_map", {})
     return tuple((attr, attribute_map.get(attr, attr)) for attr in cls.deserialized_types)
 
 
+_OUT_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}  # model classes seen, and their fields
+
+
+def _serialize_model(obj: Any, fields: tuple[tuple[str, str], ...]) -> dict:
+    out = {}
+    for attr, key in fields:
+        value = getattr(obj, attr)
+        if value is not None:
+            out[key] = serialize(value)
+    return out
+
+
 def serialize(obj: Any) -> Any:
     """The response as a JSON-ready dict, exactly as ask-sdk's DefaultSerializer.serialize."""
-    if obj is None or isinstance(obj, _PRIMITIVES):
+    kind = type(obj)
+    if kind in _EXACT_PRIMITIVES:  # the common cases first, by exact type
+        return obj
+    if kind in _OUT_FIELDS:
+        return _serialize_model(obj, _OUT_FIELDS[kind])
+    if isinstance(obj, _PRIMITIVES):
         return obj
     if isinstance(obj, list):
         return [serialize(item) for item in obj]
@@ -177,12 +215,8 @@ def serialize(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {key: serialize(value) for key, value in obj.items()}
     if hasattr(obj, "deserialized_types"):
-        out = {}
-        for attr, key in _out_fields(type(obj)):
-            value = getattr(obj, attr)
-            if value is not None:
-                out[key] = serialize(value)
-        return out
+        fields = _OUT_FIELDS[kind] = _out_fields(kind)
+        return _serialize_model(obj, fields)
     from ask_sdk_core.serialize import DefaultSerializer  # anything unusual: the SDK's way
 
     return DefaultSerializer().serialize(obj)
