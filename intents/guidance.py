@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import random
+import zlib
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -17,7 +17,7 @@ from .common import ask, ask_key, content, finish, finish_key, say, slot_id
 def _pick(items, handler_input: HandlerInput):
     """Rotate through content: a different item on each ask, not tied to the night."""
     request_id = handler_input.request_envelope.request.request_id or ""
-    return items[random.Random(request_id).randrange(len(items))]
+    return items[zlib.crc32(request_id.encode()) % len(items)]
 
 
 class ValidationPhraseHandler(AbstractRequestHandler):
