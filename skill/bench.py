@@ -12,7 +12,8 @@ One run starts, on 127.0.0.1 only:
 
 A load generator in a separate process (so it shares no GIL with any server) sends pre-signed
 requests in a realistic mix and measures: requests per second at saturation for both (closed
-loop), p50/p95/p99 latency at fixed offered loads (open loop, measured from each request's
+loop, each app twice in alternating order, beside a "floor" app that does only the verification
+and the Redis call), p50/p95/p99 latency at fixed offered loads (open loop, measured from each request's
 scheduled send time, so a slow server cannot hide its queueing), Redis round trips and commands
 per request by kind (``MONITOR`` and ``INFO commandstats`` around a sequential run), outbound HTTP
 calls per request in steady state, certificate-chain fetches per worker, and the time from
@@ -44,6 +45,11 @@ from pathlib import Path
 
 SKILL_ID = "amzn1.ask.skill.bench0000-0000-4000-8000-000000000000"
 USER_ID_SECRET = "checkin-bench-secret-not-for-production"
+FLOOR_USER_ID_SECRET = "checkin-bench-floor-secret"  # the floor's households: keys of their own
+APPS = ("skill", "baseline", "floor")
+# Saturation runs each app twice, in this order and then reversed, so that a machine growing
+# slower or faster during the run weighs on every app alike.
+SATURATION_ORDER = (APPS, tuple(reversed(APPS)))
 REQUEST_TOLERANCE_S = 150  # skill.verify.REQUEST_TOLERANCE_S: a pool must be sent within this
 POOL_MARGIN_S = 30  # re-sign a pool when it would be older than tolerance - margin at phase end
 
@@ -150,6 +156,54 @@ def baseline_app():
         body = json.loads(request.get_data(cache=False))
         if not isinstance(body, dict):
             return Response(b'{"error": "bad_request"}', status=400, mimetype="application/json")
+        return Response(BASELINE_RESPONSE, mimetype="application/json")
+
+    @app.get("/healthz")
+    def healthz():
+        return Response(b'{"status": "ok"}', mimetype="application/json")
+
+    return _tag_worker(app)
+
+
+FLOOR_CHECKINS = ("LaunchRequest", "TonightQuestionIntent", "AnotherQuestionIntent")
+FLOOR_READS = ("StreakIntent", "DoneIntent")
+
+
+def floor_app():
+    """The least any implementation of the skill must do per request, and nothing more.
+
+    The same verification as the skill (``RequestVerifier``, the benchmark's CA), the household's
+    HMAC, and the skill's own Redis call where the skill makes one (a check-in or a status read,
+    in one round trip); then the bare app's fixed response: no ask-sdk, no speech, no session, no
+    log line. Its households are keyed with their own secret (seeded with the same history), so
+    it never changes what the skill finds. Its throughput is the ceiling of the skill/baseline
+    ratio on this stack and machine.
+    """
+    from cryptography import x509
+    from flask import Flask, Response, request
+
+    from .nights import night_of, zone
+    from .storage import Store, connect, household_id
+    from .verify import RequestVerifier
+
+    roots = x509.load_pem_x509_certificates(Path(os.environ["CHECKIN_BENCH_CA_ROOT"]).read_bytes())
+    chain = Path(os.environ["CHECKIN_BENCH_CHAIN"]).read_bytes()
+    verifier = RequestVerifier(SKILL_ID, roots=roots, fetcher=lambda url: chain)
+    store = Store(connect(os.environ["REDIS_URL"], 0.25))
+    secret, tz = FLOOR_USER_ID_SECRET.encode(), zone("America/New_York")
+    app = Flask("checkin_floor")
+
+    @app.post("/")
+    def alexa():
+        envelope = verifier.verify(request.headers, request.get_data(cache=False))
+        req = envelope["request"]
+        name = req["intent"]["name"] if req["type"] == "IntentRequest" else req["type"]
+        household = household_id(secret, envelope["context"]["System"]["user"]["userId"])
+        night = night_of(time.time(), tz)
+        if name in FLOOR_CHECKINS:
+            store.record_checkin(household, night, bank_sizes=(150, 150, 150))
+        elif name in FLOOR_READS:
+            store.status(household, tonight=night, history_nights=40)
         return Response(BASELINE_RESPONSE, mimetype="application/json")
 
     @app.get("/healthz")
@@ -1033,6 +1087,7 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
         seeded = seed_history(control, USER_ID_SECRET.encode(), households, time.time(),
                               opts.seed)
         results["traffic"]["seeded_nights"] = seeded
+        seed_history(control, FLOOR_USER_ID_SECRET.encode(), households, time.time(), opts.seed)
         progress(f"seeded {len(households)} households ({devices} devices, {seeded} past nights) "
                  f"in {time.perf_counter() - t:.1f} s")
 
@@ -1049,6 +1104,8 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
                          skill_env, tmp)
         baseline = Gunicorn("baseline", "skill.bench:baseline_app()", free_port(), opts.workers,
                             _gunicorn_env({}), tmp)
+        floor = Gunicorn("floor", "skill.bench:floor_app()", free_port(), opts.workers,
+                         skill_env, tmp)
         first_body = request_body("launch", households[0], 0, standin.url, time.time(),
                                   random.Random(0))
         first_post = raw_post(first_body, signer.headers(first_body))
@@ -1057,6 +1114,8 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
         results["startup"] = {"skill": skill.start(first_post)}
         cleanup.append(baseline.stop)
         results["startup"]["baseline"] = baseline.start(first_post)
+        cleanup.append(floor.stop)
+        results["startup"]["floor"] = floor.start(first_post)
         progress(f"start-up to first answer: skill {results['startup']['skill']['first_post_s']} s,"
                  f" baseline {results['startup']['baseline']['first_post_s']} s")
 
@@ -1104,7 +1163,7 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
             """A load phase, run again (at most opts.noisy_retries times) while another process
             on the machine took a noticeable share of the CPU; the quietest attempt counts."""
             nonlocal skill_requests_sent
-            server = skill if name == "skill" else baseline
+            server = {"skill": skill, "baseline": baseline, "floor": floor}[name]
             best = None
             for attempt in range(1 + opts.noisy_retries):
                 if name == "skill":
@@ -1169,16 +1228,19 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
         progress("redis round trips per request: " + ", ".join(
             f"{k} {v['round_trips_per_request']:g}" for k, v in redis_by_kind.items()))
 
-        # (a) saturation, then (b) fixed offered loads; the skill and the baseline alternate
-        results["saturation"] = {}
-        for name in ("skill", "baseline"):
-            r = measured(name, "saturation", _gen_closed, "load", opts.duration, opts.warmup,
-                         opts.connections, opts.workers)
-            results["saturation"][name] = r
-            progress(f"saturation {name}: {r['requests_per_s']} requests/s "
-                     f"(p99 {r['latency']['p99_ms']} ms, errors {r['errors'] or 0})")
-        sat = results["saturation"]
-        sat["ratio"] = round(sat["skill"]["requests_per_s"]
+        # (a) saturation: each app twice, in one order and then the other; (b) fixed offered loads,
+        # the skill and the baseline alternating
+        rounds: dict[str, list[dict]] = {name: [] for name in APPS}
+        for order in SATURATION_ORDER:
+            for name in order:
+                r = measured(name, "saturation", _gen_closed, "load", opts.duration,
+                             opts.warmup, opts.connections, opts.workers)
+                rounds[name].append(r)
+                progress(f"saturation {name}: {r['requests_per_s']} requests/s "
+                         f"(p99 {r['latency']['p99_ms']} ms, errors {r['errors'] or 0})")
+        results["saturation"] = sat = {name: combine_rounds(rs) for name, rs in rounds.items()}
+        for name, key in (("skill", "ratio"), ("floor", "floor_ratio")):
+            sat[key] = round(sat[name]["requests_per_s"]
                              / max(sat["baseline"]["requests_per_s"], 1e-9), 3)
 
         results["latency"] = {}
@@ -1192,6 +1254,7 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
                          f"p99 {r['latency']['p99_ms']} ms, achieved {r['achieved_rps']}/s")
             results["latency"][f"{rate:g}"] = row
         steady_requests += skill_requests_sent
+
 
         # (d) outbound HTTP calls in steady state (everything after the warm-up)
         steady_calls = len(standin.calls) - steady_calls_from
@@ -1232,6 +1295,29 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
     return results
 
 
+def combine_rounds(runs: list[dict]) -> dict:
+    """One app's saturation rounds as one figure: means of the rates, latencies and CPU per
+    request, sums of the counts; each round's requests/s kept under "rounds"."""
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return round(sum(values) / len(values), 3) if values else None
+
+    out = dict(runs[0])
+    out["requests_per_s"] = round(mean([r["requests_per_s"] for r in runs]), 1)
+    out["latency"] = {q: mean([r["latency"].get(q) for r in runs]) for q in runs[0]["latency"]}
+    out["latency"]["count"] = sum(r["latency"].get("count", 0) for r in runs)
+    out["cpu_ms_per_request"] = {
+        group: mean([r.get("cpu_ms_per_request", {}).get(group) for r in runs])
+        for group in runs[0].get("cpu_ms_per_request", {})}
+    for key in ("duration_s", "warmup_s", "requests_sent", "other_cpu_s", "attempts"):
+        if all(key in r for r in runs):
+            out[key] = round(sum(r[key] for r in runs), 3)
+    for key in ("statuses", "errors", "requests_by_worker"):
+        out[key] = dict(sum((Counter(r[key]) for r in runs), Counter()))
+    out["rounds"] = [r["requests_per_s"] for r in runs]
+    return out
+
+
 def _rate_key(results: dict, rate: float = 200) -> str | None:
     key = f"{rate:g}"
     return key if key in results.get("latency", {}) else None
@@ -1269,9 +1355,10 @@ def targets(results: dict) -> list[dict]:
 def checks(results: dict) -> list[dict]:
     """Is the run itself valid: every answer a 200, no server errors, one chain fetch a worker."""
     errors = Counter()
-    for name in ("skill", "baseline"):
+    for name in ("skill", "baseline", "floor"):
         errors.update(results["saturation"][name]["errors"])
-        for row in results["latency"].values():
+    for row in results["latency"].values():
+        for name in ("skill", "baseline"):
             errors.update(row[name]["errors"])
     log = results["server_log"]
     bad_outcomes = {k: v for k, v in log["outcomes"].items() if k != "ok"}
@@ -1296,13 +1383,19 @@ def notes(results: dict) -> list[str]:
     if any(v != 1 for v in fetches["per_worker"].values()):
         out.append(f"certificate chain fetched {fetches['total']} times by {fetches['workers']} "
                    f"workers ({fetches['per_worker']}): expected one per worker")
-    phases = [(f"saturation {n}", results["saturation"][n]) for n in ("skill", "baseline")]
+    phases = [(f"saturation {n}", results["saturation"][n])
+              for n in ("skill", "baseline", "floor")]
     phases += [(f"{rate}/s {n}", row[n]) for rate, row in results["latency"].items()
                for n in ("skill", "baseline")]
     noisy = [f"{name} {r['other_cpu_s']:g} s" for name, r in phases if _noisy(r)]
     if noisy:
         out.append("other processes used CPU during " + ", ".join(noisy)
                    + ": the machine was not quiet, figures may be low")
+    floor_ratio = results["saturation"].get("floor_ratio")
+    if floor_ratio is not None and floor_ratio < 0.7:
+        out.append(f"the floor (verification and the Redis call only) reaches {floor_ratio:g} x "
+                   f"the baseline: on this machine and these settings no implementation of the "
+                   f"skill can meet the 0.7 throughput target")
     ob = results["outbound"]
     if ob["warmup_calls"] > ob["devices"]:
         out.append(f"warm-up made {ob['warmup_calls']} time-zone lookups for {ob['devices']} "
@@ -1328,19 +1421,26 @@ def format_report(results: dict) -> str:
         f"{tr['seeded_nights']} past nights; mix "
         + ", ".join(f"{k} {v:.0%}" for k, v in tr["mix"].items()),
         "",
-        "Saturation (closed loop)       skill    baseline   skill/baseline",
+        f"Saturation (closed loop; mean of {len(SATURATION_ORDER)} rounds, in the order "
+        + ", then ".join(" ".join(order) for order in SATURATION_ORDER) + ")",
+        "                               skill    baseline       floor",
     ]
     sat = results["saturation"]
-    s, b = sat["skill"], sat["baseline"]
-    lines.append(f"  requests/s               {s['requests_per_s']:>9.1f}   {b['requests_per_s']:>9.1f}"
-                 f"   {sat['ratio']:.2f}")
+    apps = [sat[name] for name in ("skill", "baseline", "floor")]
+    lines.append("  requests/s               " + "   ".join(f"{x['requests_per_s']:>9.1f}"
+                                                         for x in apps))
+    lines.append(f"  x baseline               {sat['ratio']:>9.2f}   {1:>9.2f}   "
+                 f"{sat['floor_ratio']:>9.2f}")
+    lines.append("  requests/s by round      " + "   ".join(
+        f"{' / '.join(f'{v:.0f}' for v in x.get('rounds', [])):>9}" for x in apps))
     for q in ("p50_ms", "p99_ms"):
-        lines.append(f"  latency {q[:3]} ms           {_ms(s['latency'][q]):>9}   "
-                     f"{_ms(b['latency'][q]):>9}")
+        lines.append(f"  latency {q[:3]} ms           "
+                     + "   ".join(f"{_ms(x['latency'][q]):>9}" for x in apps))
     for group, label in (("server", "gunicorn"), ("redis", "redis"), ("generator", "generator")):
-        sv, bv = (x.get("cpu_ms_per_request", {}).get(group) for x in (s, b))
-        lines.append(f"  CPU ms/request {label:<10}{'-' if sv is None else f'{sv:.3f}':>9}   "
-                     f"{'-' if bv is None else f'{bv:.3f}':>9}")
+        values = (x.get("cpu_ms_per_request", {}).get(group) for x in apps)
+        lines.append(f"  CPU ms/request {label:<10}"
+                     + "   ".join(f"{'-' if v is None else f'{v:.3f}':>9}" for v in values))
+    lines.append("  (floor: the same verification and Redis call, then a fixed response)")
     lines += ["", "Fixed offered load (open loop, latency from the scheduled send, ms)",
               "  rate/s  app        achieved/s    p50     p95     p99     max  errors"]
     for rate, row in results["latency"].items():

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from skill.bench import KINDS
+from skill.bench import KINDS, combine_rounds
 
 EXPECTED_KEYS = {"command", "options", "machine", "traffic", "startup", "saturation", "latency",
                  "redis", "outbound", "chain_fetches", "server_log", "targets", "checks", "notes"}
@@ -37,10 +37,12 @@ def quick_run(tmp_path_factory):
 def test_results_have_every_figure(quick_run):
     data, _ = quick_run
     assert EXPECTED_KEYS <= set(data)
-    for name in ("skill", "baseline"):
+    for name in ("skill", "baseline", "floor"):
         assert data["saturation"][name]["requests_per_s"] > 0
         assert data["startup"][name]["first_post_s"] > 0
+        assert len(data["saturation"][name]["rounds"]) == 2  # each app in both orders
     assert data["saturation"]["ratio"] > 0
+    assert data["saturation"]["floor_ratio"] > 0
     assert set(data["latency"]) == {"100", "200", "400"}
     for row in data["latency"].values():
         for name in ("skill", "baseline"):
@@ -61,6 +63,29 @@ def test_a_checkin_is_one_redis_round_trip(quick_run):
     data, _ = quick_run
     assert data["redis"]["launch"]["round_trips_per_request"] == 1
     assert data["redis"]["launch"]["top_level"] == {"evalsha": 1}
+
+
+def test_the_floor_verifies_and_answers_every_request(quick_run):
+    data, _ = quick_run
+    floor = data["saturation"]["floor"]
+    assert floor["errors"] == {} and set(floor["statuses"]) == {"200"}
+
+
+def test_saturation_rounds_combine_into_means_and_sums():
+    def run(rps, p99, cpu, sent):
+        return {"requests_per_s": rps, "latency": {"count": sent, "p50_ms": 1.0, "p99_ms": p99},
+                "cpu_ms_per_request": {"server": cpu}, "duration_s": 10, "warmup_s": 2,
+                "requests_sent": sent, "statuses": {"200": sent}, "errors": {},
+                "requests_by_worker": {"1": sent}}
+
+    combined = combine_rounds([run(1000, 10.0, 1.0, 12000), run(800, 20.0, 1.5, 9000)])
+    assert combined["requests_per_s"] == 900
+    assert combined["rounds"] == [1000, 800]
+    assert combined["latency"]["p99_ms"] == 15.0
+    assert combined["latency"]["count"] == 21000
+    assert combined["cpu_ms_per_request"]["server"] == 1.25
+    assert combined["requests_sent"] == 21000 and combined["statuses"] == {"200": 21000}
+    assert combined["duration_s"] == 20
 
 
 def test_no_outbound_calls_in_steady_state(quick_run):
