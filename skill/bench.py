@@ -1582,7 +1582,7 @@ PROFILE_PARTS = (
     ("    skill.invoke (dispatch, handlers, speech)", "ask_sdk_core/skill.py", "invoke"),
     ("      Redis script calls (incl. waiting)", "redis/commands/core.py", "__call__"),
     ("      speech lookups (intents.common.say)", "intents/common.py", "say"),
-    ("    response -> dict (ask-sdk serialize)", "ask_sdk_core/serialize.py", "serialize"),
+    ("    response -> dict (fastser.serialize)", "skill/fastser.py", "serialize"),
     ("    JSON response (app._json)", "skill/app.py", "_json"),
     ("    the request log line (logging info)", "logging/__init__.py", "info"),
 )
