@@ -1391,7 +1391,17 @@ def notes(results: dict) -> list[str]:
     if noisy:
         out.append("other processes used CPU during " + ", ".join(noisy)
                    + ": the machine was not quiet, figures may be low")
-    floor_ratio = results["saturation"].get("floor_ratio")
+    sat = results["saturation"]
+    floor_ratio = sat.get("floor_ratio")
+    served = {}
+    for name in ("skill", "floor"):
+        per = sat.get(name, {}).get("cpu_ms_per_request", {})
+        if per.get("server") is not None and per.get("redis") is not None:
+            served[name] = per["server"] + per["redis"]
+    if len(served) == 2:
+        out.append(f"the skill's own logic (ask-sdk, handlers, speech, response, log line) costs "
+                   f"{served['skill'] - served['floor']:.2f} ms of server and Redis CPU per "
+                   f"request beyond the floor")
     if floor_ratio is not None and floor_ratio < 0.7:
         out.append(f"the floor (verification and the Redis call only) reaches {floor_ratio:g} x "
                    f"the baseline: on this machine and these settings no implementation of the "

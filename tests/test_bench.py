@@ -69,6 +69,7 @@ def test_the_floor_verifies_and_answers_every_request(quick_run):
     data, _ = quick_run
     floor = data["saturation"]["floor"]
     assert floor["errors"] == {} and set(floor["statuses"]) == {"200"}
+    assert any("beyond the floor" in note for note in data["notes"]), data["notes"]
 
 
 def test_saturation_rounds_combine_into_means_and_sums():
