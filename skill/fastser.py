@@ -92,22 +92,16 @@ def converter(type_name: str) -> Converter:
 
 
 @lru_cache(maxsize=None)
-def _layout(cls: type) -> tuple[dict, dict[str, tuple[str, str]]]:
+def _plan(cls: type) -> tuple[dict, dict[str, tuple[str, Converter]]]:
     """What ``cls()`` sets (so __init__'s defaults and discriminator values are kept) and, by
-    JSON key, the attribute and type string of each field."""
+    JSON key, the attribute and converter of each field. Converters are resolved once here, so
+    building an object costs a dict copy and one call per field."""
     attribute_map = dict(getattr(cls, "attribute_map", {}))
     for name in cls.deserialized_types:
         attribute_map.setdefault(name, name)
-    by_key = {key: (attr, cls.deserialized_types[attr]) for attr, key in attribute_map.items()}
-    return dict(vars(cls())), by_key
-
-
-@lru_cache(maxsize=None)
-def _plan(cls: type) -> tuple[dict, dict[str, tuple[str, Converter]]]:
-    """The template and, by JSON key, (attribute, converter) of a concrete class. Converters
-    are resolved once here, so building an object costs a dict copy and one call per field."""
-    template, by_key = _layout(cls)
-    return template, {key: (attr, converter(type_name)) for key, (attr, type_name) in by_key.items()}
+    fields = {key: (attr, converter(cls.deserialized_types[attr]))
+              for attr, key in attribute_map.items()}
+    return dict(vars(cls())), fields
 
 
 @lru_cache(maxsize=None)
