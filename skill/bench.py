@@ -1355,7 +1355,7 @@ def targets(results: dict) -> list[dict]:
 def checks(results: dict) -> list[dict]:
     """Is the run itself valid: every answer a 200, no server errors, one chain fetch a worker."""
     errors = Counter()
-    for name in ("skill", "baseline", "floor"):
+    for name in APPS:
         errors.update(results["saturation"][name]["errors"])
     for row in results["latency"].values():
         for name in ("skill", "baseline"):
@@ -1383,8 +1383,7 @@ def notes(results: dict) -> list[str]:
     if any(v != 1 for v in fetches["per_worker"].values()):
         out.append(f"certificate chain fetched {fetches['total']} times by {fetches['workers']} "
                    f"workers ({fetches['per_worker']}): expected one per worker")
-    phases = [(f"saturation {n}", results["saturation"][n])
-              for n in ("skill", "baseline", "floor")]
+    phases = [(f"saturation {n}", results["saturation"][n]) for n in APPS]
     phases += [(f"{rate}/s {n}", row[n]) for rate, row in results["latency"].items()
                for n in ("skill", "baseline")]
     noisy = [f"{name} {r['other_cpu_s']:g} s" for name, r in phases if _noisy(r)]
@@ -1436,7 +1435,7 @@ def format_report(results: dict) -> str:
         "                               skill    baseline       floor",
     ]
     sat = results["saturation"]
-    apps = [sat[name] for name in ("skill", "baseline", "floor")]
+    apps = [sat[name] for name in APPS]
     lines.append("  requests/s               " + "   ".join(f"{x['requests_per_s']:>9.1f}"
                                                          for x in apps))
     lines.append(f"  x baseline               {sat['ratio']:>9.2f}   {1:>9.2f}   "
