@@ -14,15 +14,11 @@ _embedded = None
 
 def on_starting(server):
     global _embedded
-    if os.environ.get("REDIS_URL"):
-        return
     from skill.config import Config
-    from skill.embedded import EmbeddedStore, local_secret
+    from skill.embedded import start_before_workers
 
-    config = Config.from_env()
-    _embedded = EmbeddedStore(config.data_dir)
-    os.environ["REDIS_URL"] = _embedded.ensure()
-    os.environ.setdefault("CHECKIN_USER_ID_SECRET", local_secret(config.data_dir).decode())
+    _embedded, env_updates = start_before_workers(Config.from_env())
+    os.environ.update(env_updates)
 
 
 def on_exit(server):

@@ -10,13 +10,13 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import get_device_id
 
-from . import builtins, checkin, events, guidance, privacy, questions, reminders, streak
+from . import checkin, events, guidance, privacy, questions, reminders, standard, streak
 
 REQUEST_HANDLERS = [
     events.SkillDisabledHandler(),
     events.PermissionChangedHandler(),
-    builtins.SessionEndedHandler(),
-    builtins.ExceptionEncounteredHandler(),
+    standard.SessionEndedHandler(),
+    standard.ExceptionEncounteredHandler(),
     checkin.LaunchHandler(),  # also TonightQuestionIntent and StartOver
     questions.AnotherQuestionHandler(),
     questions.QuestionDepthHandler(),
@@ -33,17 +33,17 @@ REQUEST_HANDLERS = [
     reminders.CancelReminderHandler(),
     reminders.PermissionResponseHandler(),  # Connections.Response: before IgnoredRequestHandler
     reminders.ReminderOfferHandler(),  # yes/no to a reminder offer: before YesNoHandler
-    builtins.YesNoHandler(),
-    builtins.HelpHandler(),
-    builtins.RepeatHandler(),
-    builtins.StopCancelHandler(),
-    builtins.NavigateHomeHandler(),
-    builtins.FallbackHandler(),
-    builtins.UnknownIntentHandler(),
-    builtins.IgnoredRequestHandler(),
+    standard.YesNoHandler(),
+    standard.HelpHandler(),
+    standard.RepeatHandler(),
+    standard.StopCancelHandler(),
+    standard.NavigateHomeHandler(),
+    standard.FallbackHandler(),
+    standard.UnknownIntentHandler(),
+    standard.IgnoredRequestHandler(),
 ]
 
-EXCEPTION_HANDLERS = [builtins.ApologyExceptionHandler()]
+EXCEPTION_HANDLERS = [standard.ApologyExceptionHandler()]
 
 
 class ZoneLookupInterceptor(AbstractRequestInterceptor):

@@ -18,11 +18,12 @@ from speech import Content
 
 from . import fastser
 from .alexa_api import TimeoutApiClient
-from .config import Config, ConfigError
-from .embedded import EmbeddedStore, local_secret
+from .config import Config
+from .embedded import locate
 from .household import Services, Turn
-from .storage import Store, StorageError, connect
-from .verify import EnvelopeError, RequestVerifier, VerificationError, fetch_chain, parse_envelope
+from .errors import EnvelopeError, StorageError, VerificationError
+from .storage import Store, connect
+from .verify import RequestVerifier, fetch_chain, parse_envelope
 
 log = logging.getLogger("checkin")
 EMPTY_RESPONSE = {"version": "1.0", "response": {}}
@@ -81,8 +82,6 @@ def create_app(
     """Build the service. `roots`, `chain_fetcher` and `clock` let tests run their own CA."""
     config = config or Config.from_env()
     config.validate()
-    if config.redis_url and not config.user_id_secret:
-        raise ConfigError("CHECKIN_USER_ID_SECRET must be set when REDIS_URL is set")
     clock = clock or time.time
 
     app = Flask(__name__)
@@ -90,13 +89,10 @@ def create_app(
     app.config["CHECKIN"] = config
     logging.getLogger("checkin").setLevel(config.log_level)
 
-    embedded = None if config.redis_url else EmbeddedStore(config.data_dir)
-    url_source = (lambda: config.redis_url) if config.redis_url else embedded.ensure
-    secret = (config.user_id_secret.encode() if config.user_id_secret
-              else local_secret(config.data_dir))
+    location = locate(config)
     services = Services(
-        store_provider=StoreProvider(url_source, config.redis_timeout),
-        secret=secret,
+        store_provider=StoreProvider(location.url, config.redis_timeout),
+        secret=location.secret,
         content=content or Content(),
         default_timezone=config.default_timezone,
     )
@@ -111,7 +107,7 @@ def create_app(
 
     skill = build_skill(TimeoutApiClient(config.api_timeout))
     app.extensions["checkin"] = {"services": services, "verifier": verifier, "skill": skill,
-                                 "embedded": embedded}
+                                 "embedded": location.embedded}
 
     @app.post("/")
     def alexa() -> Response:

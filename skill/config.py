@@ -11,9 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-
-class ConfigError(ValueError):
-    """A setting has a value the service cannot run with."""
+from .errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -121,6 +119,8 @@ class Config:
             ) from None
         if self.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ConfigError(f"CHECKIN_LOG_LEVEL {self.log_level!r} is not a log level")
+        if self.redis_url and not self.user_id_secret:
+            raise ConfigError("CHECKIN_USER_ID_SECRET must be set when REDIS_URL is set")
         if self.verify and not self.skill_id:
             raise ConfigError(
                 "ALEXA_SKILL_ID is not set: verified mode needs the skill id to accept "
@@ -140,3 +140,8 @@ def markdown_table() -> str:
         default = f"`{s.default}`" if s.default else "(empty)"
         rows.append(f"| `{s.env}` | {default} | {s.doc} |")
     return "\n".join(rows)
+
+
+def add_command(subparsers) -> None:
+    p = subparsers.add_parser("config", help="print the configuration table (Markdown)")
+    p.set_defaults(func=lambda args: print(markdown_table()))

@@ -1,4 +1,6 @@
-"""The embedded store: one private redis-server per data directory, shared by every worker.
+"""Where the households live: ``REDIS_URL``, or else the embedded store, one private
+redis-server per data directory, shared by every worker. This module is the one place that
+decides between them.
 
 Whoever finds no server answering on the data directory's socket starts one (under a file lock,
 so two workers never both do) and stops it when it exits; the others only connect.
@@ -10,8 +12,12 @@ import atexit
 import fcntl
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from .config import Config
+from .errors import CommandError
 from .redis_server import RedisServer
 
 URL_FILE = "redis.url"
@@ -82,3 +88,35 @@ def local_secret(data_dir: Path) -> bytes:
         finally:
             tmp.unlink(missing_ok=True)
     return path.read_bytes().strip()
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    url: Callable[[], str]  # called on first use: the embedded store starts then, if needed
+    secret: bytes  # the HMAC key for user and device ids
+    embedded: EmbeddedStore | None
+
+
+def locate(config: Config) -> StoreLocation:
+    """``REDIS_URL`` with its secret, or the embedded store in the data directory."""
+    if config.redis_url:
+        url = config.redis_url
+        return StoreLocation(lambda: url, config.user_id_secret.encode(), None)
+    embedded = EmbeddedStore(config.data_dir)
+    secret = (config.user_id_secret.encode() if config.user_id_secret
+              else local_secret(config.data_dir))
+    return StoreLocation(embedded.ensure, secret, embedded)
+
+
+def start_before_workers(config: Config) -> tuple[EmbeddedStore | None, dict[str, str]]:
+    """For a server that forks workers: start the embedded store (if it is the store) once, in
+    the master, and return the environment that points the workers at it."""
+    location = locate(config)
+    if location.embedded is None:
+        return None, {}
+    try:
+        url = location.url()
+    except Exception as e:
+        raise CommandError(f"cannot start the embedded store: {e}") from None
+    return location.embedded, {"REDIS_URL": url,
+                               "CHECKIN_USER_ID_SECRET": location.secret.decode()}

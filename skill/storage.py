@@ -22,14 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 import redis
 from redis.cluster import RedisCluster
 
+from .errors import StorageError
+
 RETENTION_DAYS = 400
 NIGHT_EPOCH = date(2020, 1, 1).toordinal()  # bit 0 of the nights bitmap
 DEPTHS = ("L", "M", "D")
 KEY_PREFIX = "ck:"
-
-
-class StorageError(Exception):
-    """Redis is unreachable, slow or refused the operation."""
 
 
 def household_id(secret: bytes, user_id: str) -> str:

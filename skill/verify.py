@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError as _X509Error
 
+from .errors import EnvelopeError, VerificationError
+
 ALEXA_SAN = "echo-api.amazon.com"
 REQUEST_TOLERANCE_S = 150
 SKILL_EVENT_TOLERANCE_S = 3600
@@ -39,14 +41,6 @@ _PKCS1, _SHA256 = padding.PKCS1v15(), hashes.SHA256()
 
 ChainFetcher = Callable[[str], bytes]
 Clock = Callable[[], float]
-
-
-class VerificationError(Exception):
-    """The request is not provably from Alexa for this skill."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def check_cert_url(url: str) -> None:
@@ -261,10 +255,6 @@ class RequestVerifier:
         if application_id(envelope) != self.skill_id:
             raise VerificationError("request is for another skill")
         return envelope
-
-
-class EnvelopeError(ValueError):
-    """The body is not an Alexa request envelope."""
 
 
 def parse_envelope(body: bytes) -> dict:

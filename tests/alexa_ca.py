@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from skill.testca import certificate, name, new_key, pem
+from skill.dev.ca import certificate, name, new_key, pem
 
 NOW = dt.datetime.now(dt.timezone.utc)
 CERT_BASE = "https://s3.amazonaws.com/echo.api/"

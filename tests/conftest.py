@@ -13,7 +13,7 @@ import redis as redis_py
 
 from skill.app import create_app
 from skill.config import Config
-from skill.envelopes import Device, Session, envelope
+from skill.dev.envelopes import Device, Session, envelope
 from skill.redis_server import RedisServer
 from speech import Content
 
@@ -262,7 +262,7 @@ def backend(request, redis_server):
 
 @pytest.fixture(scope="session")
 def alexa_api():
-    from skill.alexa_standin import AlexaStandin
+    from skill.dev.standin import AlexaStandin
 
     with AlexaStandin() as api:
         yield api
@@ -271,7 +271,7 @@ def alexa_api():
 @pytest.fixture
 def api(alexa_api):
     """The Alexa API stand-in, reset for each test."""
-    from skill.alexa_standin import StandinState
+    from skill.dev.standin import StandinState
 
     alexa_api.state = StandinState()
     return alexa_api

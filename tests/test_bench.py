@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from skill.bench import KINDS, combine_rounds
+from skill.dev.bench import KINDS, combine_rounds
 
 EXPECTED_KEYS = {"command", "options", "machine", "traffic", "startup", "saturation", "latency",
                  "redis", "outbound", "chain_fetches", "server_log", "targets", "checks", "notes"}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.envelopes import Device, Session, envelope, launch
+from skill.dev.envelopes import Device, Session, envelope, launch
 
 from .conftest import free_port
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from intents import REQUEST_HANDLERS
-from intents.builtins import FallbackHandler, IgnoredRequestHandler, UnknownIntentHandler
+from intents.standard import FallbackHandler, IgnoredRequestHandler, UnknownIntentHandler
 from intents.questions import DEPTH_IDS
 from speech import SUPPORTED_LOCALES, THEMES, Speech
 

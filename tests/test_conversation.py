@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skill.envelopes import intent, launch, session_ended, slot
+from skill.dev.envelopes import intent, launch, session_ended, slot
 
 from .conftest import spoken_text
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from intents.display import DOCUMENT_TOKEN
-from skill.envelopes import Device, intent, launch, slot
+from skill.dev.envelopes import Device, intent, launch, slot
 
 from .conftest import SKILL_ID, Alexa, parse_ssml, spoken_text
 

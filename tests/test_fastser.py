@@ -11,7 +11,7 @@ from ask_sdk_model import RequestEnvelope
 from hypothesis import given, settings
 
 from skill import fastser
-from skill.envelopes import Device, Session, envelope, intent, launch, session_ended, skill_event, slot
+from skill.dev.envelopes import Device, Session, envelope, intent, launch, session_ended, skill_event, slot
 
 from .test_fuzz import envelopes
 

@@ -7,7 +7,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill.envelopes import Device, envelope
+from skill.dev.envelopes import Device, envelope
 
 from .conftest import SKILL_ID
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from skill.envelopes import Device, envelope, launch
+from skill.dev.envelopes import Device, envelope, launch
 
 from .conftest import SKILL_ID, speech_of
 
@@ -71,7 +71,7 @@ def _post(client, body):
 
 
 def test_edge_envelopes_get_an_answer_or_a_reason(client, clock, api):
-    from skill.envelopes import intent, slot
+    from skill.dev.envelopes import intent, slot
 
     device = Device(skill_id=SKILL_ID)
     # no device: the night still counts and the answer is the question, not an apology

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from intents.reminders import SCOPE, parse_time
-from skill.envelopes import Device, intent, skill_event, slot
+from skill.dev.envelopes import Device, intent, skill_event, slot
 from skill.storage import household_id, key_for
 
 from .conftest import SECRET, SKILL_ID, Alexa, parse_ssml, spoken_text
@@ -471,7 +471,7 @@ def test_an_unrecognised_voice_hears_no_name(alexa):
 
 def test_consent_token_for_another_scope_still_asks_by_voice(make_app, api, clock):
     """A consent token alone may stand for the person-id permission: the scope decides."""
-    from skill.envelopes import envelope
+    from skill.dev.envelopes import envelope
 
     device = Device(skill_id=SKILL_ID, api_endpoint=api.url, consent_token="tok")
     body = envelope(device, intent("SetReminderIntent", {"time": slot("time", "21:00",

@@ -19,8 +19,8 @@ from flask import Flask, jsonify
 from flask import request as flask_request
 
 from skill import cli
-from skill.alexa_standin import AlexaStandin
-from skill.simulator import (
+from skill.dev.standin import AlexaStandin
+from skill.dev.simulator import (
     Simulator,
     SimulatorError,
     UtteranceResolver,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skill.envelopes import Device, envelope, intent, launch, skill_event
+from skill.dev.envelopes import Device, envelope, intent, launch, skill_event
 from skill.nights import night_of
 from skill.storage import RETENTION_DAYS, Store, connect, household_id, key_for
 

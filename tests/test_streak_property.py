@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill.envelopes import Device, launch
+from skill.dev.envelopes import Device, launch
 from skill.storage import Store, connect, household_id
 
 from .conftest import SECRET, SKILL_ID, Alexa

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from skill.envelopes import Device, envelope, intent, launch, skill_event
+from skill.dev.envelopes import Device, envelope, intent, launch, skill_event
 from skill.verify import RequestVerifier, VerificationError, check_cert_url
 
 from .conftest import SKILL_ID, Alexa, speech_of

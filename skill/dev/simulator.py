@@ -5,7 +5,7 @@ resolved against ``models/<locale>.json`` the way Alexa would (launch phrasing, 
 utterances with slots and entity resolution, the built-in intents, Fallback), sent as a real
 request envelope (in-process, or over HTTP with ``--url``), and the answer is printed as readable
 text: the speech, the reprompt, whether the microphone stays open, directives, and the Alexa API
-calls the skill made (answered by a local :class:`~skill.alexa_standin.AlexaStandin` that knows the
+calls the skill made (answered by a local :class:`~skill.dev.standin.AlexaStandin` that knows the
 device's time zone). A simulated clock (``--at``, ``--tz``) walks a month of nights in seconds.
 
 Tests use the same machinery as a library::
@@ -35,11 +35,11 @@ import requests
 
 from speech.ssml import plain
 
-from .alexa_standin import AlexaStandin
-from .cli import CliError
+from .standin import AlexaStandin
+from skill.errors import CommandError
 from .envelopes import Device, Session, envelope, intent, launch, session_ended, slot
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+from . import MODELS_DIR
 DEFAULT_TZ = "America/New_York"
 DEFAULT_USER = "home"
 DEFAULT_DEVICE = "living room"
@@ -857,15 +857,15 @@ class Simulator:
 
 def close_store(app) -> None:
     """Close an app's Redis connections (not left to the garbage collector)."""
-    from .app import close_app
+    from skill.app import close_app
 
     close_app(app)
 
 
 def default_app(clock: SimClock):
     """The app in-process: configuration from the environment, verification off, our clock."""
-    from .app import create_app
-    from .config import Config
+    from skill.app import create_app
+    from skill.config import Config
 
     return create_app(Config.from_env(verify=False), clock=clock)
 
@@ -914,11 +914,13 @@ def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--screen", action="store_true", help="the device has a screen (APL)")
 
 
-def add_commands(subparsers) -> None:
+def add_chat_command(subparsers) -> None:
     p = subparsers.add_parser("chat", help="talk to the skill by typing (offline simulator)")
     _common_options(p)
     p.set_defaults(func=chat_command)
 
+
+def add_say_command(subparsers) -> None:
     p = subparsers.add_parser("say", help="say one thing to the skill and print the answer")
     p.add_argument("text", help='what you would say to Alexa, e.g. "start our check in"')
     _common_options(p)
@@ -938,8 +940,8 @@ def _env_skill_id() -> str | None:
     return os.environ.get("ALEXA_SKILL_ID", "").strip() or None
 
 
-def _fail(e: Exception) -> CliError:
-    return CliError(str(e))
+def _fail(e: Exception) -> CommandError:
+    return CommandError(str(e))
 
 
 def say_command(args: argparse.Namespace) -> int:

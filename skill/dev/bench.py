@@ -43,6 +43,8 @@ from collections import Counter, deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import PROJECT_ROOT
+
 SKILL_ID = "amzn1.ask.skill.bench0000-0000-4000-8000-000000000000"
 USER_ID_SECRET = "checkin-bench-secret-not-for-production"
 FLOOR_USER_ID_SECRET = "checkin-bench-floor-secret"  # the floor's households: keys of their own
@@ -106,7 +108,7 @@ def _tag_worker(wsgi):
 def bench_app():
     """The skill as ``skill.wsgi`` builds it, but trusting the benchmark's CA.
 
-    ``gunicorn 'skill.bench:bench_app()'`` with CHECKIN_BENCH_CA_ROOT (root PEM),
+    ``gunicorn 'skill.dev.bench:bench_app()'`` with CHECKIN_BENCH_CA_ROOT (root PEM),
     CHECKIN_BENCH_CHAIN (the chain PEM served for any certificate URL) and CHECKIN_BENCH_FETCH_LOG
     (a file that gets one line per chain fetch: "<pid> <url>").
     """
@@ -114,7 +116,7 @@ def bench_app():
 
     from cryptography import x509
 
-    from .app import create_app
+    from skill.app import create_app
 
     try:
         root_path = os.environ["CHECKIN_BENCH_CA_ROOT"]
@@ -182,9 +184,9 @@ def floor_app():
     from cryptography import x509
     from flask import Flask, Response, request
 
-    from .nights import night_of, zone
-    from .storage import Store, connect, household_id
-    from .verify import RequestVerifier
+    from skill.nights import night_of, zone
+    from skill.storage import Store, connect, household_id
+    from skill.verify import RequestVerifier
 
     roots = x509.load_pem_x509_certificates(Path(os.environ["CHECKIN_BENCH_CA_ROOT"]).read_bytes())
     chain = Path(os.environ["CHECKIN_BENCH_CHAIN"]).read_bytes()
@@ -241,8 +243,8 @@ def make_households(count: int, seed: int = 6) -> list[Household]:
 def seed_history(client, secret: bytes, households: list[Household], now: float,
                  seed: int = 6) -> int:
     """Give households a past: runs of nights with gaps, some broken streaks, some brand new."""
-    from .nights import night_of, zone
-    from .storage import CHECKIN_LUA, NIGHT_EPOCH, RETENTION_DAYS, household_id, key_for
+    from skill.nights import night_of, zone
+    from skill.storage import CHECKIN_LUA, NIGHT_EPOCH, RETENTION_DAYS, household_id, key_for
 
     rng = random.Random(seed)
     script = client.register_script(CHECKIN_LUA)
@@ -613,7 +615,7 @@ _G: dict = {}
 
 
 def _gen_init(households: list[Household], key_pem: bytes, standin_url: str, seed: int) -> None:
-    from .testca import BodySigner
+    from .ca import BodySigner
 
     _G.update(households=households, signer=BodySigner(key_pem), standin_url=standin_url,
               rng=random.Random(seed), pools={})
@@ -1004,7 +1006,7 @@ def machine() -> dict:
             versions[dist] = version(dist)
         except Exception:
             versions[dist] = None
-    from .redis_server import find_redis_server
+    from skill.redis_server import find_redis_server
 
     try:
         redis_version = subprocess.run([find_redis_server(), "--version"], capture_output=True,
@@ -1018,7 +1020,7 @@ def machine() -> dict:
 
 def _git_state() -> dict | None:
     """The commit measured, and whether the working tree differed from it."""
-    root = Path(__file__).resolve().parents[1]
+    root = PROJECT_ROOT
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                                 text=True, timeout=10)
@@ -1045,9 +1047,9 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from .alexa_standin import AlexaStandin
-    from .redis_server import RedisServer
-    from .testca import BodySigner, build_ca
+    from .standin import AlexaStandin
+    from skill.redis_server import RedisServer
+    from .ca import BodySigner, build_ca
 
     results: dict = {"command": command, "options": asdict(opts), "machine": machine(),
                      "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -1100,11 +1102,11 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
             "CHECKIN_BENCH_CA_ROOT": str(paths["root"]), "CHECKIN_BENCH_CHAIN": str(paths["chain"]),
             "CHECKIN_BENCH_FETCH_LOG": str(fetch_log),
         })
-        skill = Gunicorn("skill", "skill.bench:bench_app()", free_port(), opts.workers,
+        skill = Gunicorn("skill", "skill.dev.bench:bench_app()", free_port(), opts.workers,
                          skill_env, tmp)
-        baseline = Gunicorn("baseline", "skill.bench:baseline_app()", free_port(), opts.workers,
+        baseline = Gunicorn("baseline", "skill.dev.bench:baseline_app()", free_port(), opts.workers,
                             _gunicorn_env({}), tmp)
-        floor = Gunicorn("floor", "skill.bench:floor_app()", free_port(), opts.workers,
+        floor = Gunicorn("floor", "skill.dev.bench:floor_app()", free_port(), opts.workers,
                          skill_env, tmp)
         first_body = request_body("launch", households[0], 0, standin.url, time.time(),
                                   random.Random(0))
@@ -1508,11 +1510,11 @@ def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: in
     from cryptography import x509
     from werkzeug.test import EnvironBuilder
 
-    from .alexa_standin import AlexaStandin
-    from .app import close_app, create_app
-    from .config import Config
-    from .redis_server import RedisServer
-    from .testca import BodySigner, build_ca
+    from .standin import AlexaStandin
+    from skill.app import close_app, create_app
+    from skill.config import Config
+    from skill.redis_server import RedisServer
+    from .ca import BodySigner, build_ca
 
     hhs = make_households(households, seed)
     ca = build_ca()
@@ -1637,7 +1639,7 @@ def _rates(value: str) -> tuple[float, ...]:
     return rates
 
 
-def add_commands(subparsers) -> None:
+def add_command(subparsers) -> None:
     p = subparsers.add_parser(
         "bench", help="benchmark the skill against a bare-Flask baseline (loopback only)",
         description="Start the skill (verification on, a throwaway CA) and a bare Flask app "
@@ -1688,13 +1690,13 @@ def _command_line(args: argparse.Namespace) -> str:
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from .cli import CliError
+    from skill.errors import CommandError
 
     if args.profile:
         try:
             print(profile(requests=args.profile_requests))
         except Exception as e:
-            raise CliError(f"profile failed: {type(e).__name__}: {e}") from None
+            raise CommandError(f"profile failed: {type(e).__name__}: {e}") from None
         return 0
     overrides = {k: v for k, v in (("duration", args.duration), ("warmup", args.warmup),
                                    ("households", args.households),
@@ -1713,15 +1715,10 @@ def bench_command(args: argparse.Namespace) -> int:
     try:
         results = run_bench(opts, out=args.out, progress=progress, command=command)
     except BenchError as e:
-        raise CliError(f"benchmark failed: {e}") from None
+        raise CommandError(f"benchmark failed: {e}") from None
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(format_report(results))
     print(f"\nresults: {args.out}")
     return 0
 
-
-if __name__ == "__main__":  # pragma: no cover
-    from .cli import main
-
-    sys.exit(main(["bench", *sys.argv[1:]]))
