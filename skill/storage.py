@@ -229,6 +229,16 @@ def _str(value) -> str | None:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _checkin_call(household: str, night: int, mode: str, tz_field: str, tz_value: str,
+                  bank_sizes: tuple[int, int, int]) -> dict:
+    """The keys and arguments of CHECKIN_LUA, in its layout."""
+    if mode not in ("tonight", "another", *DEPTHS):
+        raise ValueError(f"unknown check-in mode {mode!r}")
+    return {"keys": [key_for(household), key_for(household, "nights")],
+            "args": [night, mode, RETENTION_DAYS * 86400, NIGHT_EPOCH, tz_field, tz_value,
+                     *bank_sizes]}
+
+
 class Store:
     """Named operations on a household; handlers never touch Redis directly."""
 
@@ -257,14 +267,8 @@ class Store:
         tz_value: str = "",
         bank_sizes: tuple[int, int, int] = (0, 0, 0),
     ) -> CheckinResult:
-        if mode not in ("tonight", "another", *DEPTHS):
-            raise ValueError(f"unknown check-in mode {mode!r}")
-        raw = self._run(
-            self._checkin,
-            keys=[key_for(household), key_for(household, "nights")],
-            args=[night, mode, RETENTION_DAYS * 86400, NIGHT_EPOCH, tz_field, tz_value,
-                  *bank_sizes],
-        )
+        raw = self._run(self._checkin, **_checkin_call(household, night, mode, tz_field,
+                                                       tz_value, bank_sizes))
         counted, streak, longest, total, first, rest_used, prev, tq, td, eff, rest = raw
         return CheckinResult(
             counted=bool(counted), streak=int(streak), longest=int(longest), total=int(total),
@@ -272,6 +276,20 @@ class Store:
             previous_night=None if int(prev) < 0 else int(prev), question_position=int(tq),
             depth=_str(td), night=int(eff), rest_night=None if int(rest) < 0 else int(rest),
         )
+
+    def record_history(self, checkins, bank_sizes: tuple[int, int, int] = (0, 0, 0),
+                       batch: int = 2000) -> int:
+        """Record many past check-ins, `(household, night, mode)` in order, pipelined (tools that
+        give households a past: the benchmark, the memory script). Returns how many were sent."""
+        pipe = self.client.pipeline(transaction=False)
+        sent = 0
+        for household, night, mode in checkins:
+            self._checkin(client=pipe, **_checkin_call(household, night, mode, "", "", bank_sizes))
+            sent += 1
+            if len(pipe) >= batch:
+                self._run(pipe.execute)
+        self._run(pipe.execute)
+        return sent
 
     def status(self, household: str, *, tz_field: str = "tz:-", tonight: int | None = None,
                history_nights: int = 35) -> Status:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 
 import pytest
@@ -14,6 +13,7 @@ import redis as redis_py
 from skill.app import create_app
 from skill.config import Config
 from skill.dev.envelopes import Device, Session, envelope
+from skill.dev.ports import cluster_ports, free_port
 from skill.redis_server import RedisServer
 from speech import Content
 
@@ -21,33 +21,6 @@ from .alexa_ca import AlexaCA, build_ca
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 SECRET = "test-secret-for-hmac"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-
-
-def cluster_ports(count: int) -> list[int]:
-    """Ports below 55536 whose cluster bus port (port + 10000) is free too."""
-    import random
-
-    ports: list[int] = []
-    while len(ports) < count:
-        port = random.randint(20000, 45000)
-        if port not in ports and _bindable(port) and _bindable(port + 10000):
-            ports.append(port)
-    return ports
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 
 from skill.dev.envelopes import Device, Session, envelope, launch
 
-from .conftest import free_port
+from skill.dev.ports import free_port
 
 CHECKIN = [sys.executable, "-m", "skill.cli"]
 ROOT = Path(__file__).resolve().parents[1]

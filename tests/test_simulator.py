@@ -31,7 +31,9 @@ from skill.dev.simulator import (
     person_id_for,
 )
 
-from .conftest import SECRET, free_port
+from skill.dev.ports import free_port
+
+from .conftest import SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTENING, ENDED = "listening", "ended"

@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import PROJECT_ROOT
+from .ports import free_port
 
 SKILL_ID = "amzn1.ask.skill.bench0000-0000-4000-8000-000000000000"
 USER_ID_SECRET = "checkin-bench-secret-not-for-production"
@@ -240,36 +241,29 @@ def make_households(count: int, seed: int = 6) -> list[Household]:
     return out
 
 
-def seed_history(client, secret: bytes, households: list[Household], now: float,
+def seed_history(store, secret: bytes, households: list[Household], now: float,
                  seed: int = 6) -> int:
     """Give households a past: runs of nights with gaps, some broken streaks, some brand new."""
     from skill.nights import night_of, zone
-    from skill.storage import CHECKIN_LUA, NIGHT_EPOCH, RETENTION_DAYS, household_id, key_for
+    from skill.storage import household_id
 
     rng = random.Random(seed)
-    script = client.register_script(CHECKIN_LUA)
-    nights_written = 0
-    pipe = client.pipeline(transaction=False)
-    for hh in households:
-        if rng.random() < 0.15:
-            continue  # a new household: tonight is its first night
-        tonight = night_of(now, zone(hh.devices[0][1]))
-        gap = rng.choices((1, 2, 3, rng.randint(4, 30)), (0.6, 0.15, 0.1, 0.15))[0]
-        last = tonight - gap
-        length = rng.randint(1, 120)
-        nights = [n for n in range(last - length + 1, last + 1)
-                  if n == last or rng.random() > 0.08]
-        hid = household_id(secret, hh.user_id)
-        keys = [key_for(hid), key_for(hid, "nights")]
-        for night in nights:
-            mode = rng.choice(("tonight", "tonight", "tonight", "another"))
-            script(keys=keys, args=[night, mode, RETENTION_DAYS * 86400, NIGHT_EPOCH, "", ""],
-                   client=pipe)
-            nights_written += 1
-        if len(pipe) >= 2000:
-            pipe.execute()
-    pipe.execute()
-    return nights_written
+
+    def checkins():
+        for hh in households:
+            if rng.random() < 0.15:
+                continue  # a new household: tonight is its first night
+            tonight = night_of(now, zone(hh.devices[0][1]))
+            gap = rng.choices((1, 2, 3, rng.randint(4, 30)), (0.6, 0.15, 0.1, 0.15))[0]
+            last = tonight - gap
+            length = rng.randint(1, 120)
+            nights = [n for n in range(last - length + 1, last + 1)
+                      if n == last or rng.random() > 0.08]
+            hid = household_id(secret, hh.user_id)
+            for night in nights:
+                yield hid, night, rng.choice(("tonight", "tonight", "tonight", "another"))
+
+    return store.record_history(checkins())
 
 
 def request_body(kind: str, hh: Household, device_index: int, standin_url: str, ts: float,
@@ -773,12 +767,6 @@ def system_busy_seconds() -> float | None:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _http_once(port: int, raw: bytes, timeout: float = 5.0):
     client = _Client(port, timeout=timeout)
     try:
@@ -1047,9 +1035,11 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from .standin import AlexaStandin
     from skill.redis_server import RedisServer
+    from skill.storage import Store
+
     from .ca import BodySigner, build_ca
+    from .standin import AlexaStandin
 
     results: dict = {"command": command, "options": asdict(opts), "machine": machine(),
                      "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -1086,10 +1076,10 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
                 standin.state.time_zones[device_id] = zone
 
         t = time.perf_counter()
-        seeded = seed_history(control, USER_ID_SECRET.encode(), households, time.time(),
+        seeded = seed_history(Store(control), USER_ID_SECRET.encode(), households, time.time(),
                               opts.seed)
         results["traffic"]["seeded_nights"] = seeded
-        seed_history(control, FLOOR_USER_ID_SECRET.encode(), households, time.time(), opts.seed)
+        seed_history(Store(control), FLOOR_USER_ID_SECRET.encode(), households, time.time(), opts.seed)
         progress(f"seeded {len(households)} households ({devices} devices, {seeded} past nights) "
                  f"in {time.perf_counter() - t:.1f} s")
 
@@ -1510,11 +1500,13 @@ def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: in
     from cryptography import x509
     from werkzeug.test import EnvironBuilder
 
-    from .standin import AlexaStandin
     from skill.app import close_app, create_app
     from skill.config import Config
     from skill.redis_server import RedisServer
+    from skill.storage import Store
+
     from .ca import BodySigner, build_ca
+    from .standin import AlexaStandin
 
     hhs = make_households(households, seed)
     ca = build_ca()
@@ -1531,7 +1523,7 @@ def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: in
             for device_id, zone, _ in hh.devices:
                 standin.state.time_zones[device_id] = zone
         with redis_server.client() as control:
-            seed_history(control, USER_ID_SECRET.encode(), hhs, time.time(), seed)
+            seed_history(Store(control), USER_ID_SECRET.encode(), hhs, time.time(), seed)
         config = Config(skill_id=SKILL_ID, verify=True, redis_url=redis_server.url,
                         user_id_secret=USER_ID_SECRET, data_dir=tmp / "data")
         app = create_app(config, roots=x509.load_pem_x509_certificates(ca.root_pem),
