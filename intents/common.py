@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale, get_slot
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
+from skill import rules
 from skill.household import Turn
 from speech import LocaleContent, Question, Speech
 
@@ -50,38 +49,16 @@ def slot_id(handler_input: HandlerInput, name: str) -> tuple[str | None, str | N
     return None, slot.value
 
 
-def shuffled_index(key: bytes, index: int, size: int) -> int:
-    """Where `index` lands in a keyed pseudo-random permutation of range(size), in O(1): a
-    four-round Feistel network over the next even power of two, walked until it falls inside
-    the range. Each household gets its own order without storing or caching a shuffle."""
-    half_bits = max(1, ((size - 1).bit_length() + 1) // 2)
-    mask = (1 << half_bits) - 1
-    value = index
-    while True:
-        left, right = value >> half_bits, value & mask
-        for round_ in range(4):
-            digest = hashlib.blake2b(right.to_bytes(4, "big") + bytes((round_,)), key=key,
-                                     digest_size=4).digest()
-            left, right = right, left ^ (int.from_bytes(digest, "big") & mask)
-        value = (left << half_bits) | right
-        if value < size:
-            return value
-
-
 def question_at(c: LocaleContent, household: str, depth: str, position: int) -> Question:
-    """The question at `position` of a household's walk through a depth's bank: every question
-    once per pass, and a new order each pass."""
+    """The question at `position` of a household's walk through a depth's bank."""
     bank = c.questions[depth]
-    cycle, index = divmod(position, len(bank))
-    key = hashlib.blake2b(f"{household}:{depth}:{cycle}".encode(), digest_size=16).digest()
-    return bank[shuffled_index(key, index, len(bank))]
+    return bank[rules.bank_index(household, depth, position, len(bank))]
 
 
 def fallback_question(c: LocaleContent, who: str, night: int) -> Question:
     """Tonight's question when storage cannot be reached: the same for the same night."""
     bank = c.questions["L"]
-    digest = hashlib.sha256(f"{who}:{night}".encode()).digest()
-    return bank[int.from_bytes(digest[:8], "big") % len(bank)]
+    return bank[rules.unsaved_index(who, night, len(bank))]
 
 
 def person_id(handler_input: HandlerInput) -> str | None:

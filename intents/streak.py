@@ -7,14 +7,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
+from skill import rules
 from skill.nights import night_date
 from skill.storage import CheckinResult, Status
 from speech import Speech
 
 from .common import content, finish, finish_key, say, turn
 
-MILESTONES = (3, 7, 14, 30, 50, 100, 365)
-RECENT_NIGHTS = 30
 
 
 def weekday(night: int) -> str:
@@ -26,15 +25,7 @@ def nights_word(n: int) -> str:
 
 
 def current_streak(status: Status, tonight: int) -> int:
-    """The streak as it stands tonight: 0 once two nights in a row were missed."""
-    if status.last is None:
-        return 0
-    gap = tonight - status.last
-    if gap <= 1:
-        return status.streak
-    if gap == 2 and (status.rest_night is None or (tonight - 1) - status.rest_night >= 7):
-        return status.streak  # tonight's check-in would use a rest night
-    return 0
+    return rules.current_streak(status.streak_state, tonight)
 
 
 def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> str:
@@ -42,7 +33,7 @@ def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> str:
     parts = []
     if result.rest_used is not None:
         parts.append(say(handler_input, "rest_night_kept", day=weekday(result.rest_used)))
-    if result.counted and result.streak in MILESTONES:
+    if result.counted and result.streak in rules.MILESTONES:
         parts.append(say(handler_input, f"milestone_{result.streak}"))  # names the count itself
     elif result.streak > 1:
         parts.append(say(handler_input, "streak_now", streak=result.streak))
@@ -67,9 +58,9 @@ def streak_speech(handler_input: HandlerInput, status: Status, tonight: int) -> 
     speech.say(say(handler_input, "streak_totals", longest=status.longest,
                    longest_nights=nights_word(status.longest), total=status.total,
                    total_nights=nights_word(status.total)))
-    recent = status.nights_in(tonight - RECENT_NIGHTS + 1, tonight)
-    if status.first is not None and tonight - status.first >= RECENT_NIGHTS:
-        speech.say(say(handler_input, "streak_recent", count=recent, window=RECENT_NIGHTS))
+    recent = status.nights_in(tonight - rules.RECENT_NIGHTS + 1, tonight)
+    if status.first is not None and tonight - status.first >= rules.RECENT_NIGHTS:
+        speech.say(say(handler_input, "streak_recent", count=recent, window=rules.RECENT_NIGHTS))
     return speech
 
 

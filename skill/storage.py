@@ -17,16 +17,17 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import date
+from string import Template
 from urllib.parse import parse_qs, urlsplit
 
 import redis
 from redis.cluster import RedisCluster
 
+from . import rules
 from .errors import StorageError
 
 RETENTION_DAYS = 400
 NIGHT_EPOCH = date(2020, 1, 1).toordinal()  # bit 0 of the nights bitmap
-DEPTHS = ("L", "M", "D")
 KEY_PREFIX = "ck:"
 
 
@@ -63,12 +64,14 @@ def connect(url: str, timeout: float) -> redis.Redis | RedisCluster:
     return redis.Redis.from_url(url, health_check_interval=30, **kwargs)
 
 
-# One round trip, atomic: record the night (idempotent) and choose or keep its question.
+# One round trip, atomic: record the night (idempotent) and choose or keep its question. The
+# rules are those of skill.rules (advance, choose_depth), with its constants formatted in; the
+# property test tests/test_rules_property.py runs random histories through both.
 # KEYS: hash, nights bitmap.  ARGV: night, mode, ttl seconds, epoch, tz field, tz value, and the
 # sizes of the light, medium and deep banks (0: no balancing).
 # mode: "tonight" keeps tonight's question; "another" draws a new one at tonight's depth;
 # "L"/"M"/"D" draws a new one at that depth.
-CHECKIN_LUA = """
+CHECKIN_LUA = Template("""
 local h, bits = KEYS[1], KEYS[2]
 local night, mode = tonumber(ARGV[1]), ARGV[2]
 local ttl, epoch = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -86,7 +89,7 @@ if last == nil or night > last then
     redis.call('HSET', h, 'first', night)
   elseif night - last == 1 then
     streak = streak + 1
-  elseif night - last == 2 and (rest == nil or (night - 1) - rest >= 7) then
+  elseif night - last == 2 and (rest == nil or (night - 1) - rest >= $REST_WINDOW) then
     streak = streak + 1
     rest = night - 1
     rest_used = rest
@@ -108,11 +111,11 @@ end
 local depth = nil
 if mode == 'tonight' then
   if tn ~= night then
-    if streak <= 7 then depth = 'L'
-    elseif streak <= 21 then
+    if streak <= $LIGHT_UNTIL then depth = 'L'
+    elseif streak <= $MEDIUM_UNTIL then
       if streak % 3 == 0 then depth = 'L' else depth = 'M' end
     else
-      local cycle = {'D', 'L', 'M'}
+      local cycle = {$DEEP_CYCLE}
       depth = cycle[(streak % 3) + 1]
     end
   end
@@ -144,7 +147,9 @@ redis.call('EXPIRE', h, ttl)
 if redis.call('EXISTS', bits) == 1 then redis.call('EXPIRE', bits, ttl) end
 return {counted, streak, longest, total, first_ever, rest_used, prev_last, tq, td, night,
         rest or -1}
-"""
+""").substitute(
+    REST_WINDOW=rules.REST_WINDOW, LIGHT_UNTIL=rules.LIGHT_UNTIL, MEDIUM_UNTIL=rules.MEDIUM_UNTIL,
+    DEEP_CYCLE=", ".join(f"'{d}'" for d in rules.DEEP_CYCLE))
 
 # One round trip: the streak, tonight's question, one device's cached zone, the reminder and
 # the history bytes covering [from, to] nights.
@@ -202,6 +207,10 @@ class Status:
     history: bytes  # bitmap bytes from `history_from` on
     history_from: int  # night number of the first bit of `history`
 
+    @property
+    def streak_state(self) -> rules.Streak:
+        return rules.Streak(self.last, self.streak, self.longest, self.total, self.rest_night)
+
     def checked_in(self, night: int) -> bool:
         offset = night - self.history_from
         if offset < 0 or offset >= len(self.history) * 8:
@@ -232,7 +241,7 @@ def _str(value) -> str | None:
 def _checkin_call(household: str, night: int, mode: str, tz_field: str, tz_value: str,
                   bank_sizes: tuple[int, int, int]) -> dict:
     """The keys and arguments of CHECKIN_LUA, in its layout."""
-    if mode not in ("tonight", "another", *DEPTHS):
+    if mode not in rules.MODES:
         raise ValueError(f"unknown check-in mode {mode!r}")
     return {"keys": [key_for(household), key_for(household, "nights")],
             "args": [night, mode, RETENTION_DAYS * 86400, NIGHT_EPOCH, tz_field, tz_value,

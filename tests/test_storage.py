@@ -360,7 +360,7 @@ def test_zone_read_by_a_streak_request_is_shared_through_redis(make_app, backend
 def test_question_order_is_a_permutation_per_household(size):
     import hashlib
 
-    from intents.common import shuffled_index
+    from skill.rules import shuffled_index
 
     orders = []
     for household in ("a", "b"):

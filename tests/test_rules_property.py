@@ -1,0 +1,54 @@
+"""The streak, depth and balancing rules agree between the Lua script that applies them in
+Redis (storage.CHECKIN_LUA) and the Python rules (skill.rules), for random histories."""
+
+from __future__ import annotations
+
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skill import rules
+from skill.storage import Store
+
+history = st.lists(
+    st.tuples(st.sampled_from([0, 1, 1, 1, 1, 2, 2, 3, -1]),  # nights after the previous one
+              st.sampled_from(["tonight", "tonight", "tonight", "another", "L", "M", "D"])),
+    min_size=1, max_size=60,
+)
+bank_sizes = st.one_of(st.just((0, 0, 0)), st.tuples(*[st.integers(1, 6)] * 3))
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=history, sizes=bank_sizes)
+def test_lua_and_python_rules_agree(redis, plan, sizes):
+    store = Store(redis)
+    household = uuid.uuid4().hex
+    night, checkins = 740_000, []
+    for gap, mode in plan:
+        night += gap
+        checkins.append((night, mode))
+    expected = rules.replay(checkins, dict(zip(rules.DEPTHS, sizes)))
+    used = {d: 0 for d in rules.DEPTHS}
+    tonight_question = None
+    for (night, mode), (step, depth) in zip(checkins, expected):
+        got = store.record_checkin(household, night, mode, bank_sizes=sizes)
+        state = step.state
+        assert (got.counted, got.night, got.first_ever, got.rest_used) == \
+            (step.counted, step.night, step.first_ever, step.rest_used), (night, mode)
+        assert (got.streak, got.longest, got.total, got.rest_night) == \
+            (state.streak, state.longest, state.total, state.rest), (night, mode)
+        if depth is not None:
+            tonight_question = (depth, used[depth])
+            used[depth] += 1
+        assert (got.depth, got.question_position) == tonight_question, (night, mode)
+
+
+def test_the_property_test_can_fail(redis):
+    """A history whose rest night the rules must refuse: a second rest within the window."""
+    checkins = [(10, "tonight"), (12, "tonight"), (13, "tonight"), (15, "tonight")]
+    steps = [step for step, _ in rules.replay(checkins)]
+    assert [s.state.streak for s in steps] == [1, 2, 3, 1]
+    store = Store(redis)
+    assert [store.record_checkin("h-window", n, m).streak for n, m in checkins] == [1, 2, 3, 1]
