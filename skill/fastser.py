@@ -18,6 +18,8 @@ from typing import Any
 
 from ask_sdk_core.exceptions import SerializationException
 
+from . import timestamps
+
 Converter = Callable[[Any], Any]
 _LIST = re.compile(r"list\[(.*)\]$")
 _DICT = re.compile(r"dict\(([^,]*), (.*)\)$")
@@ -40,7 +42,7 @@ def _primitive(kind: type) -> Converter:
 def _parse_datetime(value) -> datetime:
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return timestamps.parse(value, naive_is_utc=False)
         except ValueError:
             pass
     from dateutil.parser import parse  # unusual formats: what ask-sdk would accept

@@ -10,10 +10,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime, timezone
 
+from . import timestamps
 from .nights import ZoneCache, decode_cached_zone, encode_cached_zone, night_of, zone
-from .storage import CheckinResult, Status, Store, StorageError, device_id_hash, household_id
+from .errors import StorageError
+from .storage import CheckinResult, Status, Store, device_id_hash, household_id
 
 log = logging.getLogger("checkin")
 ZONE_RETRY_SECONDS = 900  # after a failed time-zone lookup, use the default this long
@@ -79,9 +80,7 @@ class Turn:
         raw = (self.envelope.get("request") or {}).get("timestamp")
         if isinstance(raw, str):
             try:
-                parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-                if parsed.tzinfo is None:
-                    parsed = parsed.replace(tzinfo=timezone.utc)
+                parsed = timestamps.parse(raw)
                 if 2000 <= parsed.year <= 2200:  # verification bounds it in production
                     return parsed.timestamp()
             except ValueError:

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError as _X509Error
 
+from . import timestamps
 from .errors import EnvelopeError, VerificationError
 
 ALEXA_SAN = "echo-api.amazon.com"
@@ -97,12 +98,9 @@ def _timestamp(value: object) -> float:
     if not isinstance(value, str) or not value:
         raise VerificationError("request.timestamp is missing")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return timestamps.parse(value).timestamp()
     except ValueError:
         raise VerificationError("request.timestamp is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.timestamp()
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
