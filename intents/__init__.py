@@ -10,6 +10,8 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import get_device_id
 
+from skill.serializer import AlexaSerializer
+
 from . import checkin, events, guidance, privacy, questions, reminders, standard, streak
 
 REQUEST_HANDLERS = [
@@ -67,4 +69,6 @@ def build_skill(api_client: DefaultApiClient | None = None) -> CustomSkill:
     for handler in EXCEPTION_HANDLERS:
         builder.add_exception_handler(handler)
     builder.add_global_request_interceptor(ZoneLookupInterceptor())
-    return builder.create()
+    skill = builder.create()
+    skill.serializer = AlexaSerializer()  # the request, the response and the API clients
+    return skill

@@ -1,33 +1,28 @@
-"""The Flask app factory: the Alexa endpoint, health and readiness. Nothing connects at import."""
+"""The Flask app factory: wiring only. Nothing connects at import; tests build their own app."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 
-from ask_sdk_model import RequestEnvelope
-from ask_sdk_model.request import Request as _AlexaRequest
 from cryptography import x509
-from flask import Flask, Response, request
+from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from speech import Content
 
-from . import fastser
 from .alexa_api import TimeoutApiClient
 from .config import Config
 from .embedded import locate
-from .household import Services, Turn
-from .errors import EnvelopeError, StorageError, VerificationError
+from .endpoint import AlexaEndpoint, json_response
+from .errors import StorageError
+from .household import Services
 from .storage import Store, connect
-from .verify import RequestVerifier, fetch_chain, parse_envelope
+from .verify import RequestVerifier, fetch_chain
 
 log = logging.getLogger("checkin")
-EMPTY_RESPONSE = {"version": "1.0", "response": {}}
-_KNOWN_TYPES = frozenset(_AlexaRequest.discriminator_value_class_map)
 
 
 class StoreProvider:
@@ -67,10 +62,6 @@ def close_app(app: Flask) -> None:
         services.store_provider.close()
 
 
-def _json(code: int, **body) -> Response:
-    return Response(json.dumps(body), status=code, mimetype="application/json")
-
-
 def create_app(
     config: Config | None = None,
     *,
@@ -108,66 +99,31 @@ def create_app(
     skill = build_skill(TimeoutApiClient(config.api_timeout))
     app.extensions["checkin"] = {"services": services, "verifier": verifier, "skill": skill,
                                  "embedded": location.embedded}
-
-    @app.post("/")
-    def alexa() -> Response:
-        started = time.perf_counter()
-        outcome, rtype, intent = "ok", "-", "-"
-        try:
-            body = request.get_data(cache=False)
-            try:
-                if verifier is not None:
-                    envelope = verifier.verify(request.headers, body)
-                else:
-                    envelope = parse_envelope(body)
-            except (VerificationError, EnvelopeError) as e:
-                outcome = "rejected"
-                return _json(400, error="bad_request", reason=str(e))
-            req = envelope["request"]
-            rtype = req["type"]
-            if isinstance(req.get("intent"), dict):
-                intent = str(req["intent"].get("name", "-"))
-            if rtype not in _KNOWN_TYPES:
-                outcome = "ignored"
-                return _json(200, **EMPTY_RESPONSE)
-            try:
-                request_envelope = fastser.deserialize(envelope, RequestEnvelope)
-            except Exception:
-                outcome = "rejected"
-                return _json(400, error="bad_request",
-                             reason="body is not a valid Alexa request envelope")
-            turn = Turn(services=services, envelope=envelope, received_at=clock())
-            response = skill.invoke(request_envelope=request_envelope, context=turn)
-            if turn.storage_failed:
-                outcome = "ok-degraded"
-            return _json(200, **fastser.serialize(response))
-        finally:
-            log.info(json.dumps({
-                "event": "request", "type": rtype, "intent": intent, "outcome": outcome,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-            }))
+    app.add_url_rule("/", "alexa", AlexaEndpoint(skill, services, verifier, clock),
+                     methods=["POST"])
 
     @app.get("/healthz")
     def healthz() -> Response:
-        return _json(200, status="ok")
+        return json_response(200, status="ok")
 
     @app.get("/readyz")
     def readyz() -> Response:
         try:
             services.store().ping()
         except StorageError as e:
-            return _json(503, status="unavailable", reason=f"storage unreachable: {e}")
-        return _json(200, status="ready")
+            return json_response(503, status="unavailable", reason=f"storage unreachable: {e}")
+        return json_response(200, status="ready")
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Response:
-        return _json(e.code or 500, error=e.name.lower().replace(" ", "_"), reason=e.description)
+        return json_response(e.code or 500, error=e.name.lower().replace(" ", "_"),
+                             reason=e.description)
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception) -> Response:
         # The skill's own exception handler speaks an apology for handler errors; this is the
         # last line for anything outside it, so Alexa never sees a 5xx.
         log.exception("unexpected error outside the skill")
-        return _json(200, **services.content.for_locale(None).apology_response())
+        return json_response(200, **services.content.for_locale(None).apology_response())
 
     return app

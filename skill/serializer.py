@@ -1,13 +1,16 @@
-"""ask-sdk request deserialisation without the per-request reflection.
+"""ask-sdk's ``Serializer`` without the per-request reflection, plugged into the skill in place of
+``DefaultSerializer`` (for the request envelope, the response, and the Alexa API clients).
 
 ``DefaultSerializer.deserialize`` re-parses type strings with regular expressions, imports
 classes by name and parses timestamps with dateutil on every request: a quarter of the hot path.
-This builds the same ask-sdk-model objects from the already-parsed JSON, compiling one converter
-per type string once. ``tests/test_fastser.py`` proves the results equal ask-sdk's own.
+This builds the same ask-sdk-model objects, compiling one converter per type string once, and
+takes the JSON the verifier already parsed. ``tests/test_serializer.py`` proves the results equal
+ask-sdk's own, for the ask-sdk-model versions pyproject.toml allows.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -17,6 +20,7 @@ from importlib import import_module
 from typing import Any
 
 from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_model.services import Serializer
 
 from . import timestamps
 
@@ -160,9 +164,14 @@ def _by_discriminator(cls: type, payload) -> type:
     return _load_class(name)
 
 
-def deserialize(payload: dict, obj_type: type) -> Any:
-    """Build `obj_type` (e.g. RequestEnvelope) from parsed JSON, as ask-sdk would."""
+def deserialize(payload: Any, obj_type: type | str) -> Any:
+    """Build `obj_type` (a class such as RequestEnvelope, or an ask-sdk type string such as
+    "list[a.b.C]") from parsed JSON, as ask-sdk would."""
     try:
+        if isinstance(obj_type, str):
+            return converter(obj_type)(payload)
+        if obj_type in (str, int, float, bool):
+            return converter(obj_type.__name__)(payload)
         return _model_converter(obj_type)(payload)
     except SerializationException:
         raise
@@ -216,3 +225,21 @@ def serialize(obj: Any) -> Any:
     from ask_sdk_core.serialize import DefaultSerializer  # anything unusual: the SDK's way
 
     return DefaultSerializer().serialize(obj)
+
+
+class AlexaSerializer(Serializer):
+    """The Serializer interface over the functions above. ``deserialize`` also takes JSON that
+    is already parsed (the endpoint verified and parsed the body once)."""
+
+    def serialize(self, obj: Any) -> Any:
+        return serialize(obj)
+
+    def deserialize(self, payload: Any, obj_type: type | str) -> Any:
+        if payload is None:
+            return None
+        if isinstance(payload, (str, bytes)):
+            try:
+                payload = json.loads(payload)
+            except ValueError:
+                raise SerializationException(f"Couldn't parse response body: {payload!r:.200}") from None
+        return deserialize(payload, obj_type)

@@ -1,4 +1,5 @@
-"""The fast deserializer builds exactly what ask-sdk's DefaultSerializer builds."""
+"""Our Serializer builds and writes exactly what ask-sdk's DefaultSerializer does, and the skill
+uses it for the request, the response and the Alexa API clients."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from hypothesis import given, settings
 
-from skill import fastser
+from skill import serializer
 from skill.dev.envelopes import Device, Session, envelope, intent, launch, session_ended, skill_event, slot
 
 from .test_fuzz import envelopes
@@ -34,7 +35,7 @@ REQUESTS = [
 
 def _both(body: dict):
     expected = DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
-    actual = fastser.deserialize(body, RequestEnvelope)
+    actual = serializer.deserialize(body, RequestEnvelope)
     return expected, actual
 
 
@@ -56,7 +57,7 @@ def test_random_envelopes_agree_or_both_fail(body):
     except SerializationException:
         expected = None
     try:
-        actual = fastser.deserialize(body, RequestEnvelope)
+        actual = serializer.deserialize(body, RequestEnvelope)
     except SerializationException:
         actual = None
     if expected is not None and actual is not None:
@@ -91,4 +92,34 @@ def test_serialize_matches_ask_sdk_for_every_kind_of_response():
     for response in responses:
         envelope = ResponseEnvelope(version="1.0", session_attributes={"offer": {"kind": "tip"}},
                                     user_agent="ua", response=response)
-        assert fastser.serialize(envelope) == DefaultSerializer().serialize(envelope)
+        assert serializer.serialize(envelope) == DefaultSerializer().serialize(envelope)
+
+
+API_BODIES = [
+    ('"Europe/London"', "str"),
+    ('{"alertToken": "tok-1", "createdTime": "2026-12-01T21:30:00.000Z", "status": "ON", '
+     '"version": "1", "href": "/v1/alerts/reminders/tok-1"}',
+     "ask_sdk_model.services.reminder_management.reminder_response.ReminderResponse"),
+    ('{"code": "INVALID_BEARER_TOKEN", "message": "expired"}',
+     "ask_sdk_model.services.reminder_management.error.Error"),
+]
+
+
+@pytest.mark.parametrize("body, type_name", API_BODIES)
+def test_alexa_api_bodies_deserialise_as_ask_sdk_does(body, type_name):
+    expected = DefaultSerializer().deserialize(body, type_name)
+    actual = serializer.AlexaSerializer().deserialize(body, type_name)
+    assert actual == expected
+    assert type(actual) is type(expected)
+
+
+def test_the_skill_uses_our_serializer_everywhere():
+    from intents import build_skill
+
+    skill = build_skill()
+    assert isinstance(skill.serializer, serializer.AlexaSerializer)
+
+
+def test_an_unparseable_api_body_is_a_serialization_error():
+    with pytest.raises(SerializationException, match="Couldn't parse"):
+        serializer.AlexaSerializer().deserialize("{not json", "str")
