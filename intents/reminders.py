@@ -47,9 +47,6 @@ API_ERRORS = (ServiceException, ApiClientException)
 
 _HHMM = re.compile(r"^T?(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$", re.ASCII)
 _PERIODS = {"NI": "21:00", "EV": "20:00"}  # AMAZON.TIME's "night", "evening"
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-         "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = {2: "twenty", 3: "thirty", 4: "forty", 5: "fifty"}
 
 
 # -- times --------------------------------------------------------------------------------------
@@ -89,22 +86,9 @@ def valid_hhmm(value: object) -> str | None:
     return None
 
 
-def _number(n: int) -> str:
-    if n < 20:
-        return _ONES[n]
-    tens, ones = divmod(n, 10)
-    return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
-
-
 def spoken_time(handler_input: HandlerInput, hhmm: str) -> str:
-    """ "21:00" -> "nine p.m.", "20:30" -> "eight thirty p.m.", "21:05" -> "nine oh five p.m." """
-    hour, minute = int(hhmm[:2]), int(hhmm[3:])
-    if minute == 0 and hour in (0, 12):
-        return say(handler_input, "time_midnight" if hour == 0 else "time_noon")
-    words = _number(hour % 12 or 12)
-    if minute:
-        words += " " + (f"oh {_ONES[minute]}" if minute < 10 else _number(minute))
-    return say(handler_input, "time_pm" if hour >= 12 else "time_am", time=words)
+    """ "21:00" as the language says it ("nine p.m.")."""
+    return content(handler_input).words.time(int(hhmm[:2]), int(hhmm[3:]))
 
 
 # -- the Alexa Reminders API --------------------------------------------------------------------

@@ -7,10 +7,10 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import get_locale, is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from speech import Speech
+from speech import Speech, words_of
 
 from .checkin import answer_question_offer
 from .common import LAST, OFFER, ask, ask_key, content, finish, finish_key, quiet, say, session_attrs
@@ -156,7 +156,7 @@ class ApologyExceptionHandler(AbstractExceptionHandler):
         try:
             text = content(handler_input).text("apology")
         except Exception:  # the content itself is what failed
-            text = "Sorry, something went wrong. Please try again in a moment."
+            text = words_of(get_locale(handler_input)).LAST_RESORT_APOLOGY
         rb = handler_input.response_builder
         rb.speak(Speech().say(text).inner()).set_should_end_session(True)
         return rb.response

@@ -16,12 +16,8 @@ from .common import content, finish, finish_key, say, turn
 
 
 
-def weekday(night: int) -> str:
-    return night_date(night).strftime("%A")
-
-
-def nights_word(n: int) -> str:
-    return "night" if n == 1 else "nights"
+def weekday(handler_input: HandlerInput, night: int) -> str:
+    return content(handler_input).words.weekday(night_date(night))
 
 
 def current_streak(status: Status, tonight: int) -> int:
@@ -32,7 +28,7 @@ def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> str:
     """What a new night did to the streak, in a sentence or two (empty for a first night)."""
     parts = []
     if result.rest_used is not None:
-        parts.append(say(handler_input, "rest_night_kept", day=weekday(result.rest_used)))
+        parts.append(say(handler_input, "rest_night_kept", day=weekday(handler_input, result.rest_used)))
     if result.counted and result.streak in rules.MILESTONES:
         parts.append(say(handler_input, f"milestone_{result.streak}"))  # names the count itself
     elif result.streak > 1:
@@ -47,17 +43,17 @@ def streak_speech(handler_input: HandlerInput, status: Status, tonight: int) -> 
     if status.total == 0:
         return speech.say(say(handler_input, "streak_none"))
     streak = current_streak(status, tonight)
+    words = content(handler_input).words
     if streak == 0:
         speech.say(say(handler_input, "streak_broken"))
     elif status.last == tonight:
-        speech.say(say(handler_input, "streak_current_done", streak=streak, nights=nights_word(streak)))
+        speech.say(say(handler_input, "streak_current_done", nights=words.nights(streak)))
     else:
-        speech.say(say(handler_input, "streak_current_pending", streak=streak, nights=nights_word(streak)))
+        speech.say(say(handler_input, "streak_current_pending", nights=words.nights(streak)))
     if status.rest_night is not None and streak and tonight - status.rest_night < 7:
-        speech.say(say(handler_input, "streak_rest_used", day=weekday(status.rest_night)))
-    speech.say(say(handler_input, "streak_totals", longest=status.longest,
-                   longest_nights=nights_word(status.longest), total=status.total,
-                   total_nights=nights_word(status.total)))
+        speech.say(say(handler_input, "streak_rest_used", day=weekday(handler_input, status.rest_night)))
+    speech.say(say(handler_input, "streak_totals", longest=words.nights(status.longest),
+                   total=words.nights(status.total)))
     recent = status.nights_in(tonight - rules.RECENT_NIGHTS + 1, tonight)
     if status.first is not None and tonight - status.first >= rules.RECENT_NIGHTS:
         speech.say(say(handler_input, "streak_recent", count=recent, window=rules.RECENT_NIGHTS))

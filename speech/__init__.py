@@ -7,8 +7,9 @@ of its keys for one locale (same layout, file name as the top-level table).
 from __future__ import annotations
 
 import re
-import zlib
 import tomllib
+import zlib
+from importlib import import_module
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -56,6 +57,16 @@ class Faq:
     answer: str
 
 
+def words_of(locale: str | None):
+    """The words module of a locale's language (speech/<lang>/words.py), else the default's."""
+    for lang in ((locale or "").split("-")[0], DEFAULT_LOCALE.split("-")[0]):
+        try:
+            return import_module(f"{__name__}.{lang}.words")
+        except ImportError:
+            continue
+    raise ImportError("no words module for the default language")
+
+
 def _merge(base: dict, override: dict) -> dict:
     merged = dict(base)
     for key, value in override.items():
@@ -67,11 +78,13 @@ def _merge(base: dict, override: dict) -> dict:
 
 
 class LocaleContent:
-    """One locale's content; built once per process."""
+    """One locale's content; built once per process. `words` is the language's words module
+    (speech/<lang>/words.py): numbers, times, weekdays, plurals."""
 
     def __init__(self, locale: str, data: dict):
         self.locale = locale
         self._data = data
+        self.words = words_of(locale)
 
     # -- prompts ------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""English: the content files (TOML) and the words module."""
