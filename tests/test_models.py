@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from itertools import combinations
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-MODELS = ROOT / "models"
-LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+from skill import cli
+
+from skill.dev import MODELS_DIR as MODELS
+from skill.dev import models as generator
+
+LOCALES = tuple(generator.locales())
 INVOCATION = "our check in"
 
 CUSTOM_INTENT_SLOTS = {
@@ -124,9 +126,10 @@ def _fold(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-@pytest.fixture(scope="module")
-def language_model() -> dict:
-    return _load("en-US.json")["interactionModel"]["languageModel"]
+@pytest.fixture(scope="module", params=LOCALES)
+def language_model(request) -> dict:
+    """Every locale's model: each model test runs on all of them."""
+    return _load(f"{request.param}.json")["interactionModel"]["languageModel"]
 
 
 @pytest.fixture(scope="module")
@@ -405,10 +408,27 @@ def test_promised_everyday_phrases_resolve(types):
 # --- locales -------------------------------------------------------------------------------
 
 
-def test_every_locale_model_equals_en_us():
-    source = (MODELS / "en-US.json").read_bytes()
-    for locale in LOCALES:
-        assert (MODELS / f"{locale}.json").read_bytes() == source, locale
+def test_generated_models_are_fresh():
+    """`checkin models --check`: every generated locale equals its source plus its overrides."""
+    assert generator.stale() == []
+    assert cli.main(["models", "--check"]) == 0
+
+
+def test_a_stale_model_is_found(tmp_path):
+    shutil.copytree(MODELS, tmp_path / "models")
+    override = tmp_path / "models" / "overrides" / "en-GB.json"
+    data = json.loads(override.read_text())
+    data.setdefault("addSamples", {}).setdefault("DoneIntent", []).append("that's all from us")
+    override.write_text(json.dumps(data))
+    assert generator.stale(tmp_path / "models") == [tmp_path / "models" / "en-GB.json"]
+
+
+def test_every_english_locale_is_generated_from_en_us():
+    generated = generator.overrides()
+    assert {locale for locale in LOCALES if locale.startswith("en-")} - set(generated) == {"en-US"}
+    assert {o["source"] for locale, o in generated.items() if locale.startswith("en-")} == {"en-US"}
+    for override in generated.values():
+        assert override.get("why"), "each override says why the locale differs"
 
 
 def test_every_manifest_locale_has_a_model(manifest):
