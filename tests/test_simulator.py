@@ -20,16 +20,10 @@ from flask import request as flask_request
 
 from skill import cli
 from skill.dev.standin import AlexaStandin
-from skill.dev.simulator import (
-    Simulator,
-    SimulatorError,
-    UtteranceResolver,
-    close_store,
-    device_id_for,
-    load_model,
-    parse_time,
-    person_id_for,
-)
+from skill.dev.simulator.errors import SimulatorError
+from skill.dev.simulator.resolver import UtteranceResolver, clean, load_model
+from skill.dev.simulator.session import Simulator, close_store, device_id_for, person_id_for
+from skill.dev.simulator.spoken_time import parse_time
 
 from skill.dev.ports import free_port
 
@@ -182,7 +176,7 @@ def test_exit_ends_the_session(resolver):
     ("banana", None), ("25:00", None), ("nine seventy", None),
 ])
 def test_time_parsing(said, value):
-    assert parse_time(said) == value
+    assert parse_time(clean(said)) == value
 
 
 def test_unknown_locale_is_a_clear_error():
