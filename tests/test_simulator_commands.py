@@ -118,3 +118,20 @@ def test_chat_holds_a_conversation_and_exit_ends_it(cli_env, capsys, monkeypatch
     assert "One of you answers first" in out
     assert out.rstrip().endswith("[session ended]")
     assert "[heard] SessionEndedRequest (USER_INITIATED)" in out
+
+
+def test_say_state_keeps_the_reminders_the_api_stand_in_holds(cli_env, capsys, tmp_path):
+    """Each `say` starts its own API stand-in; the state file brings back the reminder the skill
+    created in an earlier run, so cancelling it finds it (not a 404, "already removed")."""
+    state = tmp_path / "state.json"
+    args = ("--at", "2026-12-01T21:30", "--state", str(state))
+    code, out, _ = checkin(capsys, "say", "set a reminder for nine p.m.", *args)
+    assert code == 0 and "[directive] Connections.SendRequest AskFor" in out, out
+    code, out, _ = checkin(capsys, "say", "yes", *args)
+    assert code == 0 and "[api] POST /v1/alerts/reminders" in out, out
+    (token,) = json.loads(state.read_text())["standin"]["reminders"]
+    code, out, _ = checkin(capsys, "say", "cancel our reminder", *args)
+    assert code == 0
+    assert f"[api] DELETE /v1/alerts/reminders/{token}" in out
+    assert "i've cancelled your nightly reminder" in out.lower(), out
+    assert json.loads(state.read_text())["standin"]["reminders"] == {}

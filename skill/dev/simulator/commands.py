@@ -68,7 +68,8 @@ def add_say_command(subparsers) -> None:
     p.add_argument("text", help='what you would say to Alexa, e.g. "start our check in"')
     _common_options(p)
     p.add_argument("--state", type=Path,
-                   help="keep the session in this file between separate `say` runs")
+                   help="keep the session, the permission given and the API stand-in's reminders "
+                        "in this file between separate `say` runs")
     p.add_argument("--json", action="store_true", help="print the request and response JSON too")
     p.set_defaults(func=say_command)
 

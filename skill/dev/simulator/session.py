@@ -330,11 +330,14 @@ class Simulator:
     # -- state between separate `checkin say` runs -------------------------------------------
 
     def save_state(self, path: Path) -> None:
+        """The session, the consent given or awaited, and the stand-in's reminders, for the next
+        run's :meth:`load_state`."""
         state = {
             "user": self.device.user_id, "device": self.device.device_id,
             "session": None if self.session is None else {
                 "id": self.session.session_id, "attributes": self.session.attributes},
             "consent_token": self.device.consent_token, "pending_consent": self.pending_consent,
+            "standin": self.standin.snapshot(),  # the reminders the skill created, by token
         }
         path.write_text(json.dumps(state, indent=2) + "\n")
 
@@ -352,6 +355,7 @@ class Simulator:
             self.session = Session(session_id=s["id"], new=False, attributes=s.get("attributes") or {})
         self.device.consent_token = state.get("consent_token") or self.device.consent_token
         self.pending_consent = state.get("pending_consent")
+        self.standin.restore(state.get("standin") or {})
 
 
 def close_store(app) -> None:
