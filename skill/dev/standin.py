@@ -102,6 +102,22 @@ class AlexaStandin:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    # -- what outlives one run ---------------------------------------------------------------
+
+    def snapshot(self) -> dict:
+        """What a later run needs to carry on, as JSON: the reminders the skill created, by
+        token. (Time zones are set by whoever starts the stand-in; calls, injected failures
+        and delays belong to one run.)"""
+        with self._lock:
+            return {"reminders": dict(self.state.reminders)}
+
+    def restore(self, snapshot: dict) -> None:
+        """Take back what :meth:`snapshot` returned, next to anything the stand-in holds now."""
+        reminders = snapshot.get("reminders") if isinstance(snapshot, dict) else None
+        if isinstance(reminders, dict):
+            with self._lock:
+                self.state.reminders.update(reminders)
+
     # -- the APIs ----------------------------------------------------------------------------
 
     def _route(self, method: str, path: str, headers: dict, body) -> tuple[int, object]:
