@@ -62,6 +62,32 @@ def close_app(app: Flask) -> None:
         services.store_provider.close()
 
 
+def _add_health_and_errors(app: Flask, services: Services) -> None:
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return json_response(200, status="ok")
+
+    @app.get("/readyz")
+    def readyz() -> Response:
+        try:
+            services.store().ping()
+        except StorageError as e:
+            return json_response(503, status="unavailable", reason=f"storage unreachable: {e}")
+        return json_response(200, status="ready")
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException) -> Response:
+        return json_response(e.code or 500, error=e.name.lower().replace(" ", "_"),
+                             reason=e.description)
+
+    @app.errorhandler(Exception)
+    def unexpected(e: Exception) -> Response:
+        # The skill's own exception handler speaks an apology for handler errors; this is the
+        # last line for anything outside it, so Alexa never sees a 5xx.
+        log.exception("unexpected error outside the skill")
+        return json_response(200, **services.content.for_locale(None).apology_response())
+
+
 def create_app(
     config: Config | None = None,
     *,
@@ -102,28 +128,5 @@ def create_app(
     app.add_url_rule("/", "alexa", AlexaEndpoint(skill, services, verifier, clock),
                      methods=["POST"])
 
-    @app.get("/healthz")
-    def healthz() -> Response:
-        return json_response(200, status="ok")
-
-    @app.get("/readyz")
-    def readyz() -> Response:
-        try:
-            services.store().ping()
-        except StorageError as e:
-            return json_response(503, status="unavailable", reason=f"storage unreachable: {e}")
-        return json_response(200, status="ready")
-
-    @app.errorhandler(HTTPException)
-    def http_error(e: HTTPException) -> Response:
-        return json_response(e.code or 500, error=e.name.lower().replace(" ", "_"),
-                             reason=e.description)
-
-    @app.errorhandler(Exception)
-    def unexpected(e: Exception) -> Response:
-        # The skill's own exception handler speaks an apology for handler errors; this is the
-        # last line for anything outside it, so Alexa never sees a 5xx.
-        log.exception("unexpected error outside the skill")
-        return json_response(200, **services.content.for_locale(None).apology_response())
-
+    _add_health_and_errors(app, services)
     return app
