@@ -24,17 +24,20 @@ process start to the first answered request. Results go to stdout as a table and
 The modules, each leaning only on those listed after it:
 
 * ``commands``: the ``checkin bench`` options and the command;
-* ``run``: ``BenchOptions`` and ``run_bench``, the orchestration of one run;
+* ``run``: ``run_bench``, one run from start to results;
 * ``profiling``: the ``--profile`` mode;
+* ``phases``: the warm-up, Redis per request kind, saturation and fixed-load phases;
+* ``stack``: what a run starts (Redis seeded, the stand-in, the apps, the generator) and stops;
 * ``report``: saturation rounds combined, targets, checks, notes and the text report;
 * ``generator``: the load generator's process (pools of signed requests, the jobs it runs);
 * ``loadgen``: its event loop, the closed and open loops, connections spread over workers;
-* ``servers``: gunicorn started with the production settings;
+* ``servers``: a private Redis, and gunicorn with the production settings;
 * ``probes``: CPU accounting and Redis's commands around a phase;
 * ``machine``: what the run ran on;
 * ``traffic``: households, the request mix, request bodies, the households' past;
 * ``wire``: HTTP/1.1 on raw sockets;
-* ``apps``: the apps gunicorn loads, and the names they share with the run.
+* ``apps``: the apps gunicorn loads, and the names they share with the run;
+* ``options``: ``BenchOptions``, what a run is asked to do.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from . import BenchError
 from .profiling import profile
+from .options import BenchOptions
 from .report import format_report
-from .run import BenchOptions, run_bench
+from .run import run_bench
 
 
 def _positive(kind):

@@ -4,15 +4,43 @@ submits to it. It is a process of its own (spawned), so it shares no GIL with an
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from .apps import WORKER_HEADER
 from .loadgen import closed_loop, open_loop, percentiles, pin_connections
 from .traffic import MIX, Household, request_body
 from .wire import Client, raw_post
+
+class GeneratorProcess:
+    """The benchmark's side of the generator's process: it submits jobs (the functions below) and
+    waits for their results."""
+
+    def __init__(self, households: list[Household], key_pem: bytes, standin_url: str, seed: int):
+        self._executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
+                                             initializer=init_process,
+                                             initargs=(households, key_pem, standin_url, seed))
+        self.pid: int | None = None
+
+    def start(self) -> GeneratorProcess:
+        """Start the process (with its first job) and note its pid."""
+        self.pid = self.call(os.getpid)
+        return self
+
+    def call(self, job, *args, timeout: float = 900):
+        """``job(*args)`` run in the generator's process."""
+        return self._executor.submit(job, *args).result(timeout=timeout)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+# -- in the generator's process -----------------------------------------------------------------
 
 _G: dict = {}  # the process's state: households, signer, stand-in URL, rng, pools by name
 

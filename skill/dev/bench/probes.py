@@ -38,6 +38,25 @@ def system_busy_seconds() -> float | None:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def charge_cpu(groups: dict[str, list[int]], phase) -> dict:
+    """Run a load phase (``phase()`` returns its figures) and charge each group of processes'
+    CPU time to the phase's requests; the CPU anything else used meanwhile is "other_cpu_s"."""
+    before = {k: cpu_seconds(v) for k, v in groups.items()}
+    busy_before = system_busy_seconds()
+    r = phase()
+    busy = system_busy_seconds()
+    after = {k: cpu_seconds(v) for k, v in groups.items()}
+    n = max(r["requests_sent"], 1)
+    used = {k: None if before[k] is None or after[k] is None else after[k] - before[k]
+            for k in groups}
+    r["cpu_ms_per_request"] = {k: None if v is None else round(v * 1000 / n, 3)
+                               for k, v in used.items()}
+    if busy is not None and busy_before is not None and None not in used.values():
+        # CPU used by anything else on the machine meanwhile: a noisy neighbour shows here
+        r["other_cpu_s"] = round(max(0.0, busy - busy_before - sum(used.values())), 2)
+    return r
+
+
 def noisy(phase: dict) -> bool:
     """Did other processes use more than 5% of one CPU during the phase?"""
     return phase.get("other_cpu_s", 0) > 0.05 * (phase["duration_s"] + phase["warmup_s"])

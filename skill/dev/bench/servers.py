@@ -1,5 +1,5 @@
-"""The app servers of a run: gunicorn masters started with the production settings
-(``skill.server.SETTINGS``) on loopback, timed from process start to their first answers."""
+"""The servers of a run, on loopback: a private Redis, and gunicorn masters started with the
+production settings (``skill.server.SETTINGS``), timed from process start to their first answers."""
 
 from __future__ import annotations
 
@@ -12,11 +12,25 @@ import textwrap
 import time
 from pathlib import Path
 
+from skill.redis_server import RedisServer
+
+from ..ports import free_port
 from . import BenchError
 from .wire import RAW_HEALTHZ, Client
 
 
+def start_redis(directory: Path, attempts: int = 5) -> RedisServer:
+    """A private Redis on a free loopback port, not persisted."""
+    for _ in range(attempts):
+        try:
+            return RedisServer(directory, port=free_port(), persist=False).start()
+        except Exception as e:  # a port taken between choosing and binding: try another
+            last_error = e
+    raise BenchError(f"cannot start Redis: {last_error}")
+
+
 def gunicorn_env(extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment without the service's own settings, plus ``extra``."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("CHECKIN_", "GUNICORN_")) and k not in
            ("REDIS_URL", "ALEXA_SKILL_ID", "WEB_CONCURRENCY", "PORT")}

@@ -58,6 +58,17 @@ def make_households(count: int, seed: int = 6) -> list[Household]:
     return out
 
 
+def summary(households: list[Household]) -> dict:
+    """The traffic as the results record it."""
+    return {"households": len(households), "devices": sum(len(hh.devices) for hh in households),
+            "mix": dict(MIX), "locales": {loc: share for loc, _, share in LOCALES}}
+
+
+def device_zones(households: list[Household]) -> dict[str, str]:
+    """Each device's time zone, as the Alexa stand-in answers it: {device id: zone}."""
+    return {device_id: zone for hh in households for device_id, zone, _ in hh.devices}
+
+
 def seed_history(store, secret: bytes, households: list[Household], now: float,
                  seed: int = 6) -> int:
     """Give households a past: runs of nights with gaps, some broken streaks, some brand new."""
