@@ -42,6 +42,12 @@ The modules, each leaning only on those listed after it:
 
 from __future__ import annotations
 
+from skill.errors import CommandError
 
-class BenchError(RuntimeError):
-    """The benchmark could not run (a server did not start, a phase failed)."""
+
+class BenchError(CommandError):
+    """The benchmark could not run (a server did not start, a phase failed). ``checkin`` prints
+    it as one line, "benchmark failed: <why>", and exits with 2."""
+
+    def __str__(self) -> str:
+        return f"benchmark failed: {super().__str__()}"

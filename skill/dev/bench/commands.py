@@ -7,9 +7,10 @@ import signal
 import sys
 from pathlib import Path
 
-from . import BenchError
-from .profiling import profile
+from skill.errors import CommandError
+
 from .options import BenchOptions
+from .profiling import profile
 from .report import format_report
 from .run import run_bench
 
@@ -88,8 +89,6 @@ def _command_line(args: argparse.Namespace) -> str:
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from skill.errors import CommandError
-
     if args.profile:
         try:
             print(profile(requests=args.profile_requests))
@@ -112,8 +111,6 @@ def bench_command(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         results = run_bench(opts, out=args.out, progress=progress, command=command)
-    except BenchError as e:
-        raise CommandError(f"benchmark failed: {e}") from None
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(format_report(results))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from skill.verify import REQUEST_TOLERANCE_S
+
 from . import BenchError
 from .apps import APPS, SATURATION_ORDER
 from .generator import make_pool, run_closed, run_open, run_sequential, run_warm
@@ -15,8 +17,9 @@ from .servers import Gunicorn
 from .stack import Stack
 from .traffic import KINDS, Household
 
-REQUEST_TOLERANCE_S = 150  # skill.verify.REQUEST_TOLERANCE_S: a pool must be sent within this
-POOL_MARGIN_S = 30  # re-sign a pool when it would be older than tolerance - margin at phase end
+# A pool must be sent within the skill's REQUEST_TOLERANCE_S of its signing: re-sign it when it
+# would be older than tolerance - margin at the phase's end.
+POOL_MARGIN_S = 30
 
 
 class Phases:
