@@ -127,10 +127,17 @@ def _ms(value) -> str:
 
 
 def format_report(results: dict) -> str:
+    lines = (_heading(results) + _saturation_table(results["saturation"])
+             + _latency_table(results["latency"]) + _redis_table(results["redis"])
+             + _other_figures(results) + _verdicts(results))
+    return "\n".join(lines)
+
+
+def _heading(results: dict) -> list[str]:
     o = results["options"]
     m = results["machine"]
     tr = results["traffic"]
-    lines = [
+    return [
         f"Our Check-In benchmark: {o['workers']} gunicorn gthread workers x 4 threads, "
         f"{o['connections']} connections at saturation, {o['duration']:g} s phases "
         f"(+{o['warmup']:g} s warm-up){' [quick]' if o['quick'] else ''}",
@@ -139,11 +146,15 @@ def format_report(results: dict) -> str:
         f"{tr['seeded_nights']} past nights; mix "
         + ", ".join(f"{k} {v:.0%}" for k, v in tr["mix"].items()),
         "",
+    ]
+
+
+def _saturation_table(sat: dict) -> list[str]:
+    lines = [
         f"Saturation (closed loop; mean of {len(SATURATION_ORDER)} rounds, in the order "
         + ", then ".join(" ".join(order) for order in SATURATION_ORDER) + ")",
         "                               skill    baseline       floor",
     ]
-    sat = results["saturation"]
     apps = [sat[name] for name in APPS]
     lines.append("  requests/s               " + "   ".join(f"{x['requests_per_s']:>9.1f}"
                                                          for x in apps))
@@ -159,9 +170,13 @@ def format_report(results: dict) -> str:
         lines.append(f"  CPU ms/request {label:<10}"
                      + "   ".join(f"{'-' if v is None else f'{v:.3f}':>9}" for v in values))
     lines.append("  (floor: the same verification and Redis call, then a fixed response)")
-    lines += ["", "Fixed offered load (open loop, latency from the scheduled send, ms)",
-              "  rate/s  app        achieved/s    p50     p95     p99     max  errors"]
-    for rate, row in results["latency"].items():
+    return lines
+
+
+def _latency_table(latency: dict) -> list[str]:
+    lines = ["", "Fixed offered load (open loop, latency from the scheduled send, ms)",
+             "  rate/s  app        achieved/s    p50     p95     p99     max  errors"]
+    for rate, row in latency.items():
         for name in ("skill", "baseline"):
             r = row[name]
             lat = r["latency"]
@@ -169,17 +184,25 @@ def format_report(results: dict) -> str:
             lines.append(f"  {rate:>6}  {name:<9} {r['achieved_rps']:>10.1f} {_ms(lat['p50_ms']):>7}"
                          f" {_ms(lat['p95_ms']):>7} {_ms(lat['p99_ms']):>7} {_ms(lat['max_ms']):>7}"
                          f"  {errs}")
-    lines += ["", "Redis per request (sequential, warm caches; round trips = top-level commands)",
-              "  kind         round trips  commands run  top-level              service p50 ms"]
-    for kind, r in results["redis"].items():
+    return lines
+
+
+def _redis_table(redis: dict) -> list[str]:
+    lines = ["", "Redis per request (sequential, warm caches; round trips = top-level commands)",
+             "  kind         round trips  commands run  top-level              service p50 ms"]
+    for kind, r in redis.items():
         top = ", ".join(f"{k} {v:g}" for k, v in r["top_level"].items()) or "-"
         lines.append(f"  {kind:<12} {r['round_trips_per_request']:>11g}  "
                      f"{r['commands_per_request']:>12g}  {top:<22} "
                      f"{_ms(r['service_time']['p50_ms']):>7}")
+    return lines
+
+
+def _other_figures(results: dict) -> list[str]:
     ob = results["outbound"]
     cf = results["chain_fetches"]
     st = results["startup"]
-    lines += [
+    return [
         "",
         f"Outbound HTTP calls, steady state: {ob['steady_state_calls']} in "
         f"{ob['steady_state_requests']} requests ({ob['per_request']:g} per request); warm-up: "
@@ -194,10 +217,10 @@ def format_report(results: dict) -> str:
         f"{results['server_log']['tracebacks']} tracebacks",
         "",
     ]
-    for text in results.get("notes", []):
-        lines.append(f"NOTE {text}")
-    for t in results["checks"]:
-        lines.append(f"{'VALID' if t['pass'] else 'INVALID'} {t['text']}")
-    for t in results["targets"]:
-        lines.append(f"{'PASS' if t['pass'] else 'FAIL'} {t['text']}")
-    return "\n".join(lines)
+
+
+def _verdicts(results: dict) -> list[str]:
+    lines = [f"NOTE {text}" for text in results.get("notes", [])]
+    lines += [f"{'VALID' if t['pass'] else 'INVALID'} {t['text']}" for t in results["checks"]]
+    lines += [f"{'PASS' if t['pass'] else 'FAIL'} {t['text']}" for t in results["targets"]]
+    return lines
