@@ -8,6 +8,7 @@ factories.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -46,8 +47,6 @@ def bench_app():
     CHECKIN_BENCH_CHAIN (the chain PEM served for any certificate URL) and CHECKIN_BENCH_FETCH_LOG
     (a file that gets one line per chain fetch: "<pid> <url>").
     """
-    import logging
-
     from cryptography import x509
 
     from skill.app import create_app

@@ -1,4 +1,7 @@
-"""``checkin bench``: its options, and the command that runs the benchmark or the profile."""
+"""``checkin bench``: its options, and the command that runs the benchmark or the profile.
+
+``checkin --help`` loads every command's options, so the benchmark's machinery (the skill,
+Redis, ``cryptography``) is imported only when the command runs."""
 
 from __future__ import annotations
 
@@ -10,9 +13,7 @@ from pathlib import Path
 from skill.errors import CommandError
 
 from .options import BenchOptions
-from .profiling import profile
 from .report import format_report
-from .run import run_bench
 
 
 def _positive(kind):
@@ -90,16 +91,8 @@ def _command_line(args: argparse.Namespace) -> str:
 
 def bench_command(args: argparse.Namespace) -> int:
     if args.profile:
-        try:
-            print(profile(requests=args.profile_requests))
-        except Exception as e:
-            raise CommandError(f"profile failed: {type(e).__name__}: {e}") from None
-        return 0
-    overrides = {k: v for k, v in (("duration", args.duration), ("warmup", args.warmup),
-                                   ("households", args.households),
-                                   ("noisy_retries", args.noisy_retries)) if v is not None}
-    overrides.update(connections=args.connections, workers=args.workers, rates=args.rates)
-    opts = (BenchOptions.quick_run(**overrides) if args.quick else BenchOptions(**overrides))
+        return _profile_command(args)
+    from .run import run_bench
 
     def progress(text: str) -> None:
         print(f"  . {text}", file=sys.stderr, flush=True)
@@ -107,6 +100,7 @@ def bench_command(args: argparse.Namespace) -> int:
     def terminate(signum, frame):  # SIGTERM: stop the servers on the way out, like Ctrl-C
         raise SystemExit(128 + signum)
 
+    opts = _options(args)
     command = _command_line(args)
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
@@ -115,4 +109,22 @@ def bench_command(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
     print(format_report(results))
     print(f"\nresults: {args.out}")
+    return 0
+
+
+def _options(args: argparse.Namespace) -> BenchOptions:
+    overrides = {k: v for k, v in (("duration", args.duration), ("warmup", args.warmup),
+                                   ("households", args.households),
+                                   ("noisy_retries", args.noisy_retries)) if v is not None}
+    overrides.update(connections=args.connections, workers=args.workers, rates=args.rates)
+    return BenchOptions.quick_run(**overrides) if args.quick else BenchOptions(**overrides)
+
+
+def _profile_command(args: argparse.Namespace) -> int:
+    try:
+        from .profiling import profile
+
+        print(profile(requests=args.profile_requests))
+    except Exception as e:
+        raise CommandError(f"profile failed: {type(e).__name__}: {e}") from None
     return 0

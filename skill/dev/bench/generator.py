@@ -12,6 +12,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
+from ..ca import BodySigner
 from .apps import WORKER_HEADER
 from .loadgen import closed_loop, open_loop, percentiles, pin_connections
 from .traffic import MIX, Household, request_body
@@ -46,8 +47,6 @@ _G: dict = {}  # the process's state: households, signer, stand-in URL, rng, poo
 
 
 def init_process(households: list[Household], key_pem: bytes, standin_url: str, seed: int) -> None:
-    from ..ca import BodySigner
-
     _G.update(households=households, signer=BodySigner(key_pem), standin_url=standin_url,
               rng=random.Random(seed), pools={})
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
+
+from skill.redis_server import find_redis_server
 
 from .. import PROJECT_ROOT
 
@@ -26,13 +29,9 @@ def machine() -> dict:
     versions = {}
     for dist in ("gunicorn", "flask", "werkzeug", "ask-sdk-core", "redis", "cryptography"):
         try:
-            from importlib.metadata import version
-
             versions[dist] = version(dist)
         except Exception:
             versions[dist] = None
-    from skill.redis_server import find_redis_server
-
     try:
         redis_version = subprocess.run([find_redis_server(), "--version"], capture_output=True,
                                        text=True, timeout=10).stdout.strip()

@@ -3,37 +3,36 @@ on, warm caches, no HTTP server), with a breakdown of where a request's time goe
 
 from __future__ import annotations
 
+import cProfile
+import io
+import logging
 import os
+import pstats
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
+from cryptography import x509
+from werkzeug.test import EnvironBuilder
+
+from skill.app import close_app, create_app
+from skill.config import Config
+from skill.redis_server import RedisServer
+from skill.storage import Store
+
+from ..ca import BodySigner, build_ca
 from ..ports import free_port
+from ..standin import AlexaStandin
 from . import BenchError
 from .apps import SKILL_ID, USER_ID_SECRET
-from .traffic import MIX, Household, make_households, request_body, seed_history
+from .traffic import MIX, Household, device_zones, make_households, request_body, seed_history
 
 
 def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: int = 6,
             sort: str = "cumulative") -> str:
     """cProfile of the skill's request handling (verification on, warm caches), no HTTP server."""
-    import cProfile
-    import io
-    import logging
-    import pstats
-
-    from cryptography import x509
-    from werkzeug.test import EnvironBuilder
-
-    from skill.app import close_app, create_app
-    from skill.config import Config
-    from skill.redis_server import RedisServer
-    from skill.storage import Store
-
-    from ..ca import BodySigner, build_ca
-    from ..standin import AlexaStandin
-
     hhs = make_households(households, seed)
     ca = build_ca()
     signer = BodySigner(ca.key_pem)
@@ -45,9 +44,7 @@ def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: in
     app = None
     try:
         standin.state.default_zone = None
-        for hh in hhs:
-            for device_id, zone, _ in hh.devices:
-                standin.state.time_zones[device_id] = zone
+        standin.state.time_zones.update(device_zones(hhs))
         with redis_server.client() as control:
             seed_history(Store(control), USER_ID_SECRET.encode(), hhs, time.time(), seed)
         config = Config(skill_id=SKILL_ID, verify=True, redis_url=redis_server.url,
@@ -62,42 +59,49 @@ def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: in
             headers = {"Content-Type": "application/json", **signer.headers(body)}
             return EnvironBuilder(method="POST", path="/", data=body, headers=headers).get_environ()
 
-        def start_response(status, headers, exc_info=None):
-            if not status.startswith("200"):
-                raise BenchError(f"profile request got {status}")
-
-        def call(env: dict) -> None:
-            for _ in app.wsgi_app(env, start_response):
-                pass
-
         for hh in hhs:  # warm: every device's zone cached, the chain fetched
             for i in range(len(hh.devices)):
-                call(environ("streak", hh, i))
+                _call(app, environ("streak", hh, i))
         kinds, weights = [k for k, _ in MIX], [w for _, w in MIX]
         envs = [environ(rng.choices(kinds, weights)[0], rng.choice(hhs), rng.randrange(2))
                 for _ in range(requests)]
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.enable()
-        for env in envs:
-            call(env)
-        profiler.disable()
-        elapsed = time.perf_counter() - started
-        out = io.StringIO()
-        out.write(f"{requests} requests in {elapsed:.2f} s under cProfile "
-                  f"({elapsed / requests * 1000:.2f} ms/request, one thread)\n")
-        stats = pstats.Stats(profiler, stream=out)
-        out.write(_profile_breakdown(stats, requests))
-        stats.sort_stats(sort).print_stats(top)
-        return out.getvalue()
+        return _profiled(app, envs, top, sort)
     finally:
         if app is not None:
             close_app(app)
         standin.stop()
         redis_server.stop()
-        import shutil
-
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _start_response(status, headers, exc_info=None):
+    if not status.startswith("200"):
+        raise BenchError(f"profile request got {status}")
+
+
+def _call(app, env: dict) -> None:
+    for _ in app.wsgi_app(env, _start_response):
+        pass
+
+
+def _profiled(app, envs: list[dict], top: int, sort: str) -> str:
+    """The requests ``envs`` handled by ``app`` under cProfile: the time, the breakdown of a
+    request and the ``top`` functions by ``sort``."""
+    requests = len(envs)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for env in envs:
+        _call(app, env)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    out = io.StringIO()
+    out.write(f"{requests} requests in {elapsed:.2f} s under cProfile "
+              f"({elapsed / requests * 1000:.2f} ms/request, one thread)\n")
+    stats = pstats.Stats(profiler, stream=out)
+    out.write(_profile_breakdown(stats, requests))
+    stats.sort_stats(sort).print_stats(top)
+    return out.getvalue()
 
 
 # (label, where the function is defined (a path fragment), function name): inclusive time

@@ -7,6 +7,10 @@ import json
 import random
 from dataclasses import dataclass
 
+from skill.nights import night_of, zone
+from skill.storage import household_id
+
+from ..envelopes import Device, Session, envelope, intent, launch, slot
 from .apps import SKILL_ID
 
 # The traffic of a peak evening: (kind, share).
@@ -50,9 +54,9 @@ def make_households(count: int, seed: int = 6) -> list[Household]:
     out = []
     for i in range(count):
         locale, zones, _ = rng.choices(locales, weights)[0]
-        zone = rng.choice(zones)
+        tz = rng.choice(zones)
         n_devices = 1 if rng.random() < 0.55 else 2
-        devices = tuple((f"amzn1.ask.device.BENCH{i:06d}D{j}", zone, rng.random() < 0.3)
+        devices = tuple((f"amzn1.ask.device.BENCH{i:06d}D{j}", tz, rng.random() < 0.3)
                         for j in range(n_devices))
         out.append(Household(f"amzn1.ask.account.BENCH{i:06d}", locale, devices))
     return out
@@ -66,15 +70,12 @@ def summary(households: list[Household]) -> dict:
 
 def device_zones(households: list[Household]) -> dict[str, str]:
     """Each device's time zone, as the Alexa stand-in answers it: {device id: zone}."""
-    return {device_id: zone for hh in households for device_id, zone, _ in hh.devices}
+    return {device_id: tz for hh in households for device_id, tz, _ in hh.devices}
 
 
 def seed_history(store, secret: bytes, households: list[Household], now: float,
                  seed: int = 6) -> int:
     """Give households a past: runs of nights with gaps, some broken streaks, some brand new."""
-    from skill.nights import night_of, zone
-    from skill.storage import household_id
-
     rng = random.Random(seed)
 
     def checkins():
@@ -96,8 +97,6 @@ def seed_history(store, secret: bytes, households: list[Household], now: float,
 
 def request_body(kind: str, hh: Household, device_index: int, standin_url: str, ts: float,
                  rng: random.Random) -> bytes:
-    from ..envelopes import Device, Session, envelope, intent, launch, slot
-
     device_id, _, screen = hh.devices[device_index % len(hh.devices)]
     device = Device(skill_id=SKILL_ID, user_id=hh.user_id, device_id=device_id, locale=hh.locale,
                     api_endpoint=standin_url, screen=screen)
