@@ -18,6 +18,7 @@ from .loadgen import closed_loop, open_loop, percentiles, pin_connections
 from .traffic import MIX, Household, request_body
 from .wire import Client, raw_post
 
+
 class GeneratorProcess:
     """The benchmark's side of the generator's process: it submits jobs (the functions below) and
     waits for their results."""

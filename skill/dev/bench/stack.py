@@ -27,6 +27,8 @@ from .wire import raw_post
 
 @dataclass(frozen=True)
 class Stack:
+    """What a run started, and the figures of starting it."""
+
     tmp: Path  # the run's directory: the CA, Redis's files, gunicorn's configs and logs
     redis: RedisServer
     control: Redis  # the benchmark's own Redis connection (seeding, INFO, the MONITOR sentinel)
