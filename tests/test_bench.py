@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from skill.dev.bench import KINDS, combine_rounds
+from skill.dev.bench.report import combine_rounds
+from skill.dev.bench.traffic import KINDS
 
 EXPECTED_KEYS = {"command", "options", "machine", "traffic", "startup", "saturation", "latency",
                  "redis", "outbound", "chain_fetches", "server_log", "targets", "checks", "notes"}

@@ -1,0 +1,135 @@
+"""``checkin bench --profile``: cProfile of the skill's request handling in-process (verification
+on, warm caches, no HTTP server), with a breakdown of where a request's time goes."""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import logging
+import os
+import pstats
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography import x509
+from werkzeug.test import EnvironBuilder
+
+from skill.app import close_app, create_app
+from skill.config import Config
+from skill.redis_server import RedisServer
+from skill.storage import Store
+
+from ..ca import BodySigner, build_ca
+from ..ports import free_port
+from ..standin import AlexaStandin
+from . import BenchError
+from .apps import SKILL_ID, USER_ID_SECRET
+from .traffic import MIX, Household, device_zones, make_households, request_body, seed_history
+
+
+def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: int = 6,
+            sort: str = "cumulative") -> str:
+    """cProfile of the skill's request handling (verification on, warm caches), no HTTP server."""
+    hhs = make_households(households, seed)
+    ca = build_ca()
+    signer = BodySigner(ca.key_pem)
+    tmp = Path(tempfile.mkdtemp(prefix="checkin-profile-"))
+    logging.basicConfig(level=logging.INFO, stream=open(os.devnull, "w"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    redis_server = RedisServer(tmp / "redis", port=free_port(), persist=False).start()
+    standin = AlexaStandin().start()
+    app = None
+    try:
+        standin.state.default_zone = None
+        standin.state.time_zones.update(device_zones(hhs))
+        with redis_server.client() as control:
+            seed_history(Store(control), USER_ID_SECRET.encode(), hhs, time.time(), seed)
+        config = Config(skill_id=SKILL_ID, verify=True, redis_url=redis_server.url,
+                        user_id_secret=USER_ID_SECRET, data_dir=tmp / "data")
+        app = create_app(config, roots=x509.load_pem_x509_certificates(ca.root_pem),
+                         chain_fetcher=lambda url: ca.chain_pem)
+        rng = random.Random(seed)
+        now = time.time()
+
+        def environ(kind: str, hh: Household, device: int) -> dict:
+            body = request_body(kind, hh, device, standin.url, now, rng)
+            headers = {"Content-Type": "application/json", **signer.headers(body)}
+            return EnvironBuilder(method="POST", path="/", data=body, headers=headers).get_environ()
+
+        for hh in hhs:  # warm: every device's zone cached, the chain fetched
+            for i in range(len(hh.devices)):
+                _call(app, environ("streak", hh, i))
+        kinds, weights = [k for k, _ in MIX], [w for _, w in MIX]
+        envs = [environ(rng.choices(kinds, weights)[0], rng.choice(hhs), rng.randrange(2))
+                for _ in range(requests)]
+        return _profiled(app, envs, top, sort)
+    finally:
+        if app is not None:
+            close_app(app)
+        standin.stop()
+        redis_server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _start_response(status, headers, exc_info=None):
+    if not status.startswith("200"):
+        raise BenchError(f"profile request got {status}")
+
+
+def _call(app, env: dict) -> None:
+    for _ in app.wsgi_app(env, _start_response):
+        pass
+
+
+def _profiled(app, envs: list[dict], top: int, sort: str) -> str:
+    """The requests ``envs`` handled by ``app`` under cProfile: the time, the breakdown of a
+    request and the ``top`` functions by ``sort``."""
+    requests = len(envs)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for env in envs:
+        _call(app, env)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    out = io.StringIO()
+    out.write(f"{requests} requests in {elapsed:.2f} s under cProfile "
+              f"({elapsed / requests * 1000:.2f} ms/request, one thread)\n")
+    stats = pstats.Stats(profiler, stream=out)
+    out.write(_profile_breakdown(stats, requests))
+    stats.sort_stats(sort).print_stats(top)
+    return out.getvalue()
+
+
+# (label, where the function is defined (a path fragment), function name): inclusive time
+PROFILE_PARTS = (
+    ("request handling (Flask wsgi_app)", "flask/app.py", "wsgi_app"),
+    ("  the endpoint (AlexaEndpoint)", "skill/endpoint.py", "__call__"),
+    ("    verification (RequestVerifier.verify)", "skill/verify.py", "verify"),
+    ("      RSA signature check", "RSAPublicKey", "verify"),
+    ("      JSON parse (parse_envelope)", "skill/verify.py", "parse_envelope"),
+    ("    envelope -> ask-sdk model (deserialize)", "/skill/", "deserialize"),
+    ("    skill.invoke (dispatch, handlers, speech)", "ask_sdk_core/skill.py", "invoke"),
+    ("      Redis script calls (incl. waiting)", "redis/commands/core.py", "__call__"),
+    ("      speech lookups (intents.common.say)", "intents/common.py", "say"),
+    ("    response -> dict (serializer.serialize)", "skill/serializer.py", "serialize"),
+    ("    JSON response (json_response)", "skill/endpoint.py", "json_response"),
+    ("    the request log line (logging info)", "logging/__init__.py", "info"),
+)
+
+
+def _profile_breakdown(stats, requests: int) -> str:
+    """Inclusive time of the main parts of a request, per request and as a share."""
+    table = stats.stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
+    total = None
+    lines = ["where the time goes (inclusive, per request):"]
+    for label, where, name in PROFILE_PARTS:
+        ct = sum(v[3] for (file, _, func), v in table.items()
+                 if where in file + func and (func == name or func.startswith(f"<method '{name}'")))
+        if total is None:
+            total = ct or 1.0
+        lines.append(f"  {label:<48} {ct / requests * 1000:7.3f} ms  {ct / total:6.1%}")
+    return "\n".join(lines) + "\n\n"

@@ -1,0 +1,226 @@
+"""The benchmark's verdicts and its report: saturation rounds combined, the targets, the checks
+that the run itself is valid, notes worth a look, and the text table."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .apps import APPS, SATURATION_ORDER
+from .probes import noisy
+
+
+def combine_rounds(runs: list[dict]) -> dict:
+    """One app's saturation rounds as one figure: means of the rates, latencies and CPU per
+    request, sums of the counts; each round's requests/s kept under "rounds"."""
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return round(sum(values) / len(values), 3) if values else None
+
+    out = dict(runs[0])
+    out["requests_per_s"] = round(mean([r["requests_per_s"] for r in runs]), 1)
+    out["latency"] = {q: mean([r["latency"].get(q) for r in runs]) for q in runs[0]["latency"]}
+    out["latency"]["count"] = sum(r["latency"].get("count", 0) for r in runs)
+    out["cpu_ms_per_request"] = {
+        group: mean([r.get("cpu_ms_per_request", {}).get(group) for r in runs])
+        for group in runs[0].get("cpu_ms_per_request", {})}
+    for key in ("duration_s", "warmup_s", "requests_sent", "other_cpu_s", "attempts"):
+        if all(key in r for r in runs):
+            out[key] = round(sum(r[key] for r in runs), 3)
+    for key in ("statuses", "errors", "requests_by_worker"):
+        out[key] = dict(sum((Counter(r[key]) for r in runs), Counter()))
+    out["rounds"] = [r["requests_per_s"] for r in runs]
+    return out
+
+
+def _rate_key(results: dict, rate: float = 200) -> str | None:
+    key = f"{rate:g}"
+    return key if key in results.get("latency", {}) else None
+
+
+def targets(results: dict) -> list[dict]:
+    out = []
+    sat = results["saturation"]
+    skill_rps, base_rps = sat["skill"]["requests_per_s"], sat["baseline"]["requests_per_s"]
+    out.append({"name": "throughput", "pass": skill_rps >= 0.7 * base_rps,
+                "text": f"throughput at saturation: skill {skill_rps:g} requests/s >= 0.7 x "
+                        f"baseline {base_rps:g} requests/s (ratio {sat['ratio']:g})"})
+    launch = results["redis"]["launch"]["round_trips_per_request"]
+    out.append({"name": "checkin_round_trips", "pass": launch == 1,
+                "text": f"recording a check-in (launch): {launch:g} Redis round trips per "
+                        f"request == 1"})
+    worst_kind, worst = max(((k, v["round_trips_per_request"])
+                             for k, v in results["redis"].items()), key=lambda kv: kv[1])
+    out.append({"name": "any_request_round_trips", "pass": worst <= 2,
+                "text": f"any request: at most {worst:g} Redis round trips ({worst_kind}) <= 2"})
+    ob = results["outbound"]
+    out.append({"name": "outbound_calls", "pass": ob["steady_state_calls"] == 0,
+                "text": f"outbound HTTP calls in steady state: {ob['per_request']:g} per request "
+                        f"({ob['steady_state_calls']} in {ob['steady_state_requests']} requests) "
+                        f"== 0"})
+    key = _rate_key(results)
+    if key is not None:
+        s, b = (results["latency"][key][n]["latency"]["p99_ms"] for n in ("skill", "baseline"))
+        ok = s is not None and b is not None and s <= 2 * b
+        out.append({"name": "p99_at_200", "pass": ok,
+                    "text": f"p99 at 200 requests/s: skill {s} ms <= 2 x baseline {b} ms"})
+    return out
+
+
+def checks(results: dict) -> list[dict]:
+    """Is the run itself valid: every answer a 200, no server errors, one chain fetch a worker."""
+    errors = Counter()
+    for name in APPS:
+        errors.update(results["saturation"][name]["errors"])
+    for row in results["latency"].values():
+        for name in ("skill", "baseline"):
+            errors.update(row[name]["errors"])
+    log = results["server_log"]
+    bad_outcomes = {k: v for k, v in log["outcomes"].items() if k != "ok"}
+    return [
+        {"name": "all_answered", "pass": not errors,
+         "text": f"every request answered 200 ({dict(errors) or 'no errors'})"},
+        {"name": "skill_outcomes", "pass": not bad_outcomes and not log["tracebacks"],
+         "text": f"the skill logged only ok outcomes ({log['outcomes']}, "
+                 f"{log['tracebacks']} tracebacks)"},
+    ]
+
+
+def notes(results: dict) -> list[str]:
+    """Observations worth a look that neither invalidate the run nor are targets."""
+    out = []
+    fetches = results["chain_fetches"]
+    if any(v != 1 for v in fetches["per_worker"].values()):
+        out.append(f"certificate chain fetched {fetches['total']} times by {fetches['workers']} "
+                   f"workers ({fetches['per_worker']}): expected one per worker")
+    phases = [(f"saturation {n}", results["saturation"][n]) for n in APPS]
+    phases += [(f"{rate}/s {n}", row[n]) for rate, row in results["latency"].items()
+               for n in ("skill", "baseline")]
+    noisy_phases = [f"{name} {r['other_cpu_s']:g} s" for name, r in phases if noisy(r)]
+    if noisy_phases:
+        out.append("other processes used CPU during " + ", ".join(noisy_phases)
+                   + ": the machine was not quiet, figures may be low")
+    sat = results["saturation"]
+    floor_ratio = sat.get("floor_ratio")
+    served = {}
+    for name in ("skill", "floor"):
+        per = sat.get(name, {}).get("cpu_ms_per_request", {})
+        if per.get("server") is not None and per.get("redis") is not None:
+            served[name] = per["server"] + per["redis"]
+    if len(served) == 2:
+        out.append(f"the skill's own logic (ask-sdk, handlers, speech, response, log line) costs "
+                   f"{served['skill'] - served['floor']:.2f} ms of server and Redis CPU per "
+                   f"request beyond the floor")
+    if floor_ratio is not None and floor_ratio < 0.7:
+        out.append(f"the floor (verification and the Redis call only) reaches {floor_ratio:g} x "
+                   f"the baseline: on this machine and these settings no implementation of the "
+                   f"skill can meet the 0.7 throughput target")
+    ob = results["outbound"]
+    if ob["warmup_calls"] > ob["devices"]:
+        out.append(f"warm-up made {ob['warmup_calls']} time-zone lookups for {ob['devices']} "
+                   f"devices: the warm-up sends each device to every worker at once, so a "
+                   f"worker can miss the zone another worker is still storing in Redis")
+    return out
+
+
+def _ms(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def format_report(results: dict) -> str:
+    lines = (_heading(results) + _saturation_table(results["saturation"])
+             + _latency_table(results["latency"]) + _redis_table(results["redis"])
+             + _other_figures(results) + _verdicts(results))
+    return "\n".join(lines)
+
+
+def _heading(results: dict) -> list[str]:
+    o = results["options"]
+    m = results["machine"]
+    tr = results["traffic"]
+    return [
+        f"Our Check-In benchmark: {o['workers']} gunicorn gthread workers x 4 threads, "
+        f"{o['connections']} connections at saturation, {o['duration']:g} s phases "
+        f"(+{o['warmup']:g} s warm-up){' [quick]' if o['quick'] else ''}",
+        f"machine: {m['nproc']} CPUs, {m['cpu_model']}, Python {m['python']}, {m['platform']}",
+        f"traffic: {tr['households']} households, {tr['devices']} devices, "
+        f"{tr['seeded_nights']} past nights; mix "
+        + ", ".join(f"{k} {v:.0%}" for k, v in tr["mix"].items()),
+        "",
+    ]
+
+
+def _saturation_table(sat: dict) -> list[str]:
+    lines = [
+        f"Saturation (closed loop; mean of {len(SATURATION_ORDER)} rounds, in the order "
+        + ", then ".join(" ".join(order) for order in SATURATION_ORDER) + ")",
+        "                               skill    baseline       floor",
+    ]
+    apps = [sat[name] for name in APPS]
+    lines.append("  requests/s               " + "   ".join(f"{x['requests_per_s']:>9.1f}"
+                                                         for x in apps))
+    lines.append(f"  x baseline               {sat['ratio']:>9.2f}   {1:>9.2f}   "
+                 f"{sat['floor_ratio']:>9.2f}")
+    lines.append("  requests/s by round      " + "   ".join(
+        f"{' / '.join(f'{v:.0f}' for v in x.get('rounds', [])):>9}" for x in apps))
+    for q in ("p50_ms", "p99_ms"):
+        lines.append(f"  latency {q[:3]} ms           "
+                     + "   ".join(f"{_ms(x['latency'][q]):>9}" for x in apps))
+    for group, label in (("server", "gunicorn"), ("redis", "redis"), ("generator", "generator")):
+        values = (x.get("cpu_ms_per_request", {}).get(group) for x in apps)
+        lines.append(f"  CPU ms/request {label:<10}"
+                     + "   ".join(f"{'-' if v is None else f'{v:.3f}':>9}" for v in values))
+    lines.append("  (floor: the same verification and Redis call, then a fixed response)")
+    return lines
+
+
+def _latency_table(latency: dict) -> list[str]:
+    lines = ["", "Fixed offered load (open loop, latency from the scheduled send, ms)",
+             "  rate/s  app        achieved/s    p50     p95     p99     max  errors"]
+    for rate, row in latency.items():
+        for name in ("skill", "baseline"):
+            r = row[name]
+            lat = r["latency"]
+            errs = sum(r["errors"].values())
+            lines.append(f"  {rate:>6}  {name:<9} {r['achieved_rps']:>10.1f} {_ms(lat['p50_ms']):>7}"
+                         f" {_ms(lat['p95_ms']):>7} {_ms(lat['p99_ms']):>7} {_ms(lat['max_ms']):>7}"
+                         f"  {errs}")
+    return lines
+
+
+def _redis_table(redis: dict) -> list[str]:
+    lines = ["", "Redis per request (sequential, warm caches; round trips = top-level commands)",
+             "  kind         round trips  commands run  top-level              service p50 ms"]
+    for kind, r in redis.items():
+        top = ", ".join(f"{k} {v:g}" for k, v in r["top_level"].items()) or "-"
+        lines.append(f"  {kind:<12} {r['round_trips_per_request']:>11g}  "
+                     f"{r['commands_per_request']:>12g}  {top:<22} "
+                     f"{_ms(r['service_time']['p50_ms']):>7}")
+    return lines
+
+
+def _other_figures(results: dict) -> list[str]:
+    ob = results["outbound"]
+    cf = results["chain_fetches"]
+    st = results["startup"]
+    return [
+        "",
+        f"Outbound HTTP calls, steady state: {ob['steady_state_calls']} in "
+        f"{ob['steady_state_requests']} requests ({ob['per_request']:g} per request); warm-up: "
+        f"{ob['warmup_calls']} time-zone lookups for {ob['devices']} devices on "
+        f"{ob['workers']} workers",
+        f"Certificate chain fetches: {cf['total']} for {cf['workers']} workers "
+        f"({', '.join(f'pid {k}: {v}' for k, v in cf['per_worker'].items())})",
+        f"Start-up, process start to first 200: skill /healthz {st['skill']['healthz_s']:.2f} s, "
+        f"signed POST / {st['skill']['first_post_s']:.2f} s; baseline /healthz "
+        f"{st['baseline']['healthz_s']:.2f} s, POST / {st['baseline']['first_post_s']:.2f} s",
+        f"Skill log: outcomes {results['server_log']['outcomes']}, "
+        f"{results['server_log']['tracebacks']} tracebacks",
+        "",
+    ]
+
+
+def _verdicts(results: dict) -> list[str]:
+    lines = [f"NOTE {text}" for text in results.get("notes", [])]
+    lines += [f"{'VALID' if t['pass'] else 'INVALID'} {t['text']}" for t in results["checks"]]
+    lines += [f"{'PASS' if t['pass'] else 'FAIL'} {t['text']}" for t in results["targets"]]
+    return lines
