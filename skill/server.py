@@ -25,6 +25,9 @@ SETTINGS = {
     "graceful_timeout": 10,
     "keepalive": 5,
     "accesslog": None,
+    # gunicorn 23+ opens a control socket at one fixed path per user (~/.gunicorn/gunicorn.ctl):
+    # two services on one machine would fight over it, and nothing here uses it.
+    "control_socket_disable": True,
 }
 
 
