@@ -1,4 +1,6 @@
-"""The ritual: greeting, tonight's question delivered slowly, Alexa steps back; "we're done"."""
+"""The ritual: a greeting, a few words of guidance, then tonight's question, slowly, as the last
+thing said; Alexa steps back. "We're done" closes the night. Before 3 p.m. local, a question is a
+preview that counts nothing."""
 
 from __future__ import annotations
 
@@ -7,49 +9,130 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill.storage import CheckinResult
-from speech import Speech
+from skill import rules
+from skill.storage import CheckinResult, Status
+from speech import Question, Speech
 
-from .common import ask, content, fallback_question, finish, finish_key, person_id, question_at, say, turn
+from .common import (
+    ask,
+    closing,
+    content,
+    fallback_question,
+    finish,
+    finish_key,
+    person_id,
+    question_at,
+    say,
+    turn,
+)
 from .display import show_question
 from .streak import checkin_news, current_streak
 
+FULL_GUIDANCE_NIGHTS = 3  # nights that hear how to close the night; the first hears the rule too
+REPEAT_QUESTION_NIGHTS = 1  # nights whose question is said twice
+PAUSE_BEFORE_MS = 800
+PAUSE_AFTER_MS = 1200
+DEEP_PAUSE_AFTER_MS = 2500  # time to let a deep question land
+
 
 def deliver(handler_input: HandlerInput, mode: str, intro_key: str | None = None) -> Response:
-    """Record tonight (or draw another question) and speak the question, then step back."""
+    """Speak tonight's question (or another, or one of a depth) as the last thing said, and step
+    back. Tonight's night is recorded, except in the daytime, when it is only a preview."""
     t = turn(handler_input)
+    status = None if t.zone_known() else t.status()  # the device's zone decides "daytime"
+    if t.is_daytime() and not t.storage_failed:
+        return preview(handler_input, mode, status or t.status())
     c = content(handler_input)
-    result = t.checkin(mode, tuple(len(c.questions[d]) for d in "LMD"))
-    speech = Speech()
-    pid = person_id(handler_input)
-    if pid:
-        speech.say(say(handler_input, "hello_name_before")).name(pid).say(say(handler_input, "hello_name_after"))
+    result = t.checkin(mode, c.bank_sizes())
+    speech = _hello(handler_input)
     if result is None:
         question = fallback_question(c, t.household or t.device, t.night())
         speech.say(say(handler_input, "greeting_unsaved"))
+        _ask_question(speech, question)
     else:
-        question = question_at(c, t.household, result.depth, result.question_position)
-        speech.say(greeting(handler_input, result, mode, intro_key))
-    speech.slowly(question.text)
-    if result is not None and result.first_ever:
-        speech.say(say(handler_input, "turn_taking_rule"))
-    speech.say(say(handler_input, "step_back"))
+        question = question_at(c, t.household, result.depth, result.question_position, t.audience)
+        speech.say(_lead(handler_input, result, mode, intro_key))
+        _ask_question(speech, question, repeat=result.counted and result.total <= REPEAT_QUESTION_NIGHTS,
+                      once_more=say(handler_input, "once_more", at=result.total))
     show_question(handler_input, question.text, result.streak if result else None)
     return finish(handler_input, speech)
 
 
-def greeting(handler_input: HandlerInput, result: CheckinResult, mode: str, intro_key: str | None) -> str:
-    if intro_key:
-        lead = say(handler_input, intro_key)
+def _hello(handler_input: HandlerInput) -> Speech:
+    speech = Speech()
+    pid = person_id(handler_input)
+    if pid:
+        speech.say(say(handler_input, "hello_name_before")).name(pid)
+        speech.say(say(handler_input, "hello_name_after"))
+    return speech
+
+
+def _ask_question(speech: Speech, question: Question, *, repeat: bool = False,
+                  once_more: str = "") -> None:
+    after = DEEP_PAUSE_AFTER_MS if question.depth == "D" else PAUSE_AFTER_MS
+    speech.slowly(question.text, before_ms=PAUSE_BEFORE_MS, after_ms=PAUSE_AFTER_MS if repeat else after)
+    if repeat:
+        speech.say(once_more).slowly(question.text, before_ms=400, after_ms=after)
+
+
+def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
+          intro_key: str | None) -> str:
+    """Everything said before the question: greeting, streak news, guidance, the intro."""
+    if not result.counted:
+        greeting = say(handler_input, "already_tonight")
     elif result.first_ever:
-        lead = say(handler_input, "welcome_first")
-    elif not result.counted:
-        lead = say(handler_input, "already_tonight")
+        greeting = say(handler_input, "welcome_first")
     else:
-        lead = say(handler_input, "welcome_back")
+        greeting = say(handler_input, "welcome_back", at=result.total)
     news = checkin_news(handler_input, result) if result.counted and not result.first_ever else ""
-    intro = say(handler_input, "question_intro") if mode == "tonight" and result.counted else ""
-    return " ".join(p for p in (lead, news, intro) if p)
+    guidance = _guidance(handler_input, result) if result.counted else ""
+    if intro_key:
+        intro = say(handler_input, intro_key, at=result.total)
+    elif result.depth == "D" and mode == "tonight":
+        intro = say(handler_input, "deep_intro", at=result.total)
+    elif result.counted:
+        intro = say(handler_input, "first_question_intro" if result.first_ever
+                    else "question_intro", at=result.total)
+    else:
+        intro = ""
+    return " ".join(p for p in (greeting, news, guidance, intro) if p)
+
+
+def _guidance(handler_input: HandlerInput, result: CheckinResult) -> str:
+    """How the ritual works, in full on the first nights, then only a short word."""
+    if result.total > FULL_GUIDANCE_NIGHTS:
+        return say(handler_input, "step_back_short", at=result.total)
+    close = say(handler_input, "how_to_close")
+    return f"{say(handler_input, 'turn_taking_rule')} {close}" if result.first_ever else close
+
+
+def preview(handler_input: HandlerInput, mode: str, status: Status | None) -> Response:
+    """In the daytime: the question tonight would bring, said to count nothing."""
+    t = turn(handler_input)
+    c = content(handler_input)
+    night = t.night()
+    if status is None or t.household is None:
+        question = fallback_question(c, t.household or t.device, night)
+    else:
+        depth, position = _next_draw(status, mode, night, c.bank_sizes())
+        question = question_at(c, t.household, depth, position, t.audience)
+    speech = _hello(handler_input).say(say(handler_input, "preview_intro"))
+    _ask_question(speech, question)
+    return finish(handler_input, speech)
+
+
+def _next_draw(status: Status, mode: str, night: int, sizes: tuple[int, ...]) -> tuple[str, int]:
+    """The depth and position tonight's check-in would draw, by the rules CHECKIN_LUA applies."""
+    tonight = (status.tonight_night, status.depth)
+    if mode == "tonight" and status.tonight_night == night and status.depth:
+        return status.depth, status.question_position or 0
+    counted = status.last != night
+    recent = status.nights_in(night - rules.RECENT_NIGHTS + 1, night) + (1 if counted else 0)
+    bank = dict(zip(rules.DEPTHS, sizes[:3] if status.audience in ("", "partners") else sizes[3:]))
+    depth = rules.choose_depth(mode, night, tonight, status.used, bank, recent=recent,
+                               total=status.total + (1 if counted else 0), ask=status.ask)
+    depth = depth or status.depth or "L"
+    return depth, status.used.get(depth, 0)
 
 
 class LaunchHandler(AbstractRequestHandler):
@@ -70,21 +153,25 @@ class DoneHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        status = t.status()
+        status = t.status(counter=DONE_COUNTER)
         tonight = t.night()
         if status is not None and status.last != tonight:
             speech = Speech().say(say(handler_input, "done_before_question"))
             reprompt = Speech().say(say(handler_input, "offer_question_reprompt"))
             return ask(handler_input, speech, reprompt, offer={"kind": "question"})
-        speech = Speech().say(say(handler_input, "done_thanks")).pause(400)
-        speech.say(say(handler_input, "done_reflection"))
+        at = status.counter if status is not None and status.counter is not None else tonight
+        speech = Speech().say(say(handler_input, "done_thanks", at=at)).pause(400)
+        speech.say(say(handler_input, "done_reflection", at=at))
         if status is not None:
             streak = current_streak(status, tonight)
             if streak > 1:
                 speech.say(say(handler_input, "done_streak", streak=streak))
             elif streak == 1:
                 speech.say(say(handler_input, "done_first_night"))
-        return finish(handler_input, speech.say(content(handler_input).text("goodnight", seed=tonight)))
+        return finish(handler_input, speech.say(closing(handler_input, at=at)))
+
+
+DONE_COUNTER = "n:done"  # how many times the household has closed a night: its closings rotate
 
 
 def answer_question_offer(handler_input: HandlerInput, yes: bool) -> Response:

@@ -23,16 +23,23 @@ def content(handler_input: HandlerInput) -> LocaleContent:
     return turn(handler_input).services.content.for_locale(get_locale(handler_input))
 
 
-def seed(handler_input: HandlerInput) -> str:
-    """Rotates wording by night and household, stable within one night."""
+def say(handler_input: HandlerInput, key: str, *, at: int | None = None, **values) -> str:
+    """The prompt `key`, in the household's own rotation of its variants: `at` is the position
+    (by default tonight's night, so a once-a-night line differs from night to night)."""
     t = turn(handler_input)
-    if t.wording_seed is None:
-        t.wording_seed = f"{t.household or '-'}:{t.approx_night()}"
-    return t.wording_seed
+    where = t.approx_night() if at is None else at
+    who = t.household or t.device
+
+    def pick(count: int) -> int:
+        return rules.rotation_index(f"{who}:{key}", where, count)
+
+    return content(handler_input).text(key, pick=pick, audience=t.audience, **values)
 
 
-def say(handler_input: HandlerInput, key: str, **values) -> str:
-    return content(handler_input).text(key, seed=seed(handler_input), **values)
+def closing(handler_input: HandlerInput, *, at: int | None = None) -> str:
+    """Good night at night; a daytime goodbye otherwise."""
+    key = "goodnight" if turn(handler_input).is_evening() else "goodbye_day"
+    return say(handler_input, key, at=at)
 
 
 def slot_id(handler_input: HandlerInput, name: str) -> tuple[str | None, str | None]:
@@ -49,9 +56,10 @@ def slot_id(handler_input: HandlerInput, name: str) -> tuple[str | None, str | N
     return None, slot.value
 
 
-def question_at(c: LocaleContent, household: str, depth: str, position: int) -> Question:
+def question_at(c: LocaleContent, household: str, depth: str, position: int,
+                audience: str = "") -> Question:
     """The question at `position` of a household's walk through a depth's bank."""
-    bank = c.questions[depth]
+    bank = c.questions_for(audience)[depth]
     return bank[rules.bank_index(household, depth, position, len(bank))]
 
 

@@ -11,34 +11,60 @@ from ask_sdk_model import Response
 
 from speech import Speech
 
-from .common import ask, ask_key, content, finish, finish_key, say, slot_id
+from skill import rules
+
+from .common import ask, ask_key, content, finish, finish_key, say, slot_id, turn
 
 
-def _pick(items, handler_input: HandlerInput):
-    """Rotate through content: a different item on each ask, not tied to the night."""
+def _position(handler_input: HandlerInput, counter: str) -> tuple[int, str]:
+    """Where this ask stands in the household's rotation of a bank (a counter in storage,
+    advanced in the same round trip), and who the rotation belongs to. Without storage: a
+    position from the request id, so the answer still varies."""
+    t = turn(handler_input)
+    status = t.status(counter=counter)
+    who = t.household or t.device
+    if status is not None and status.counter is not None:
+        return status.counter, who
     request_id = handler_input.request_envelope.request.request_id or ""
-    return items[zlib.crc32(request_id.encode()) % len(items)]
+    return zlib.crc32(request_id.encode()), who
+
+
+def _rotate(items, who: str, bank: str, position: int):
+    return items[rules.rotation_index(f"{who}:{bank}", position, len(items))]
 
 
 class ValidationPhraseHandler(AbstractRequestHandler):
+    """A phrase to say back: neutral by default, for a feeling when one is named."""
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("ValidationPhraseIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         c = content(handler_input)
-        speech = Speech().say(say(handler_input, "validation_intro"))
-        speech.slowly(_pick(c.validation, handler_input), before_ms=200, after_ms=600)
-        speech.say(_pick(c.reflective, handler_input))
+        feeling_id, _ = slot_id(handler_input, "feeling")
+        feeling = (feeling_id or "").lower()
+        phrases = c.feelings.get(feeling) or c.validation
+        bank = f"validation:{feeling}" if feeling in c.feelings else "validation"
+        position, who = _position(handler_input, f"n:{bank}")
+        speech = Speech().say(say(handler_input, "validation_intro", at=position))
+        speech.slowly(_rotate(phrases, who, bank, position), before_ms=200, after_ms=600)
+        speech.say(_rotate(c.reflective, who, "reflective", position))
         return finish(handler_input, speech)
 
 
 SAFETY_TOPICS = frozenset({"PROFESSIONAL_HELP", "PAST_HURTS"})  # where the safety line belongs
+ANY_TOPIC = "any"  # the rotation of all tips, for "a tip" with no topic
 
 
-def tip_speech(handler_input: HandlerInput, topic: str, safety_said: bool = False) -> Speech:
-    tip = content(handler_input).tips[topic]
-    speech = Speech().say(say(handler_input, "tip_intro", topic=tip.name)).pause(300)
-    speech.say(_pick(tip.tips, handler_input))
+def tip_speech(handler_input: HandlerInput, topic: str, safety_said: bool = False,
+               tip: str | None = None, position: int | None = None) -> Speech:
+    """A tip on `topic`: the next in the household's rotation of that topic, unless given."""
+    tips = content(handler_input).tips
+    if tip is None:
+        position, who = _position(handler_input, f"n:tip:{topic}")
+        tip = _rotate(tips[topic].tips, who, f"tip:{topic}", position)
+    speech = Speech().say(say(handler_input, "tip_intro", topic=tips[topic].name, at=position))
+    speech.pause(300).say(tip)
     if topic in SAFETY_TOPICS and not safety_said:
         speech.say(say(handler_input, "safety_line"))
     return speech
@@ -53,11 +79,14 @@ class TipHandler(AbstractRequestHandler):
         topic, heard = slot_id(handler_input, "topic")
         if topic in tips:
             return finish(handler_input, tip_speech(handler_input, topic))
-        topic = _pick(sorted(tips), handler_input)
+        every = [(name, tip) for name in sorted(tips) for tip in tips[name].tips]
+        position, who = _position(handler_input, f"n:tip:{ANY_TOPIC}")
+        topic, tip = _rotate(every, who, f"tip:{ANY_TOPIC}", position)
         speech = Speech()
         if heard:
             speech.say(say(handler_input, "tip_unknown_topic", heard=heard[:60]))
-        return finish(handler_input, speech.extend(tip_speech(handler_input, topic)))
+        return finish(handler_input, speech.extend(
+            tip_speech(handler_input, topic, tip=tip, position=position)))
 
 
 class ChallengeHandler(AbstractRequestHandler):

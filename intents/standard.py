@@ -13,7 +13,19 @@ from ask_sdk_model import Response
 from speech import Speech, words_of
 
 from .checkin import answer_question_offer
-from .common import LAST, OFFER, ask, ask_key, content, finish, finish_key, quiet, say, session_attrs
+from .common import (
+    LAST,
+    OFFER,
+    ask,
+    ask_key,
+    closing,
+    content,
+    finish,
+    finish_key,
+    quiet,
+    say,
+    session_attrs,
+)
 from .guidance import answer_tip_offer
 from .privacy import answer_forget_offer
 from .questions import answer_depth_offer
@@ -35,7 +47,7 @@ class StopCancelHandler(AbstractRequestHandler):
                 or is_intent_name("AMAZON.CancelIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return finish_key(handler_input, "goodbye")
+        return finish(handler_input, Speech().say(closing(handler_input)))
 
 
 class NavigateHomeHandler(AbstractRequestHandler):

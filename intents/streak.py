@@ -15,7 +15,6 @@ from speech import Speech
 from .common import content, finish, finish_key, say, turn
 
 
-
 def weekday(handler_input: HandlerInput, night: int) -> str:
     return content(handler_input).words.weekday(night_date(night))
 
@@ -24,40 +23,71 @@ def current_streak(status: Status, tonight: int) -> int:
     return rules.current_streak(status.streak_state, tonight)
 
 
+def _rest_in_run(rest: int | None, night: int, streak: int) -> bool:
+    return rest is not None and night - rest < streak
+
+
 def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> str:
     """What a new night did to the streak, in a sentence or two (empty for a first night)."""
     parts = []
+    rested = _rest_in_run(result.rest_night, result.night, result.streak)
     if result.rest_used is not None:
-        parts.append(say(handler_input, "rest_night_kept", day=weekday(handler_input, result.rest_used)))
-    if result.counted and result.streak in rules.MILESTONES:
-        parts.append(say(handler_input, f"milestone_{result.streak}"))  # names the count itself
+        parts.append(say(handler_input, "rest_night_kept",
+                         day=weekday(handler_input, result.rest_used)))
+    if result.streak in rules.MILESTONES:  # each names the count itself
+        key = f"milestone_{result.streak}"
+        parts.append(say(handler_input, f"{key}_rest" if rested and content(handler_input).has(
+            f"{key}_rest") else key))
     elif result.streak > 1:
-        parts.append(say(handler_input, "streak_now", streak=result.streak))
+        parts.append(say(handler_input, "streak_now_rest" if rested else "streak_now",
+                         streak=result.streak))
+    elif _rest_already_used(result):
+        parts.append(say(handler_input, "streak_reset_rest_used",
+                         day=weekday(handler_input, result.night - 1),
+                         rest_day=weekday(handler_input, result.previous_rest)))
     elif result.previous_night is not None:
         parts.append(say(handler_input, "streak_fresh_start"))
     return " ".join(parts)
+
+
+def _rest_already_used(result: CheckinResult) -> bool:
+    """A new streak after a single missed night: the run's rest night had been used."""
+    return (result.streak == 1 and result.previous_night == result.night - 2
+            and result.previous_rest is not None
+            and not rules.rest_allowed(result.previous_rest, result.night - 1))
 
 
 def streak_speech(handler_input: HandlerInput, status: Status, tonight: int) -> Speech:
     speech = Speech()
     if status.total == 0:
         return speech.say(say(handler_input, "streak_none"))
-    streak = current_streak(status, tonight)
     words = content(handler_input).words
+    streak = current_streak(status, tonight)
     if streak == 0:
-        speech.say(say(handler_input, "streak_broken"))
-    elif status.last == tonight:
-        speech.say(say(handler_input, "streak_current_done", nights=words.nights(streak)))
+        speech.say(_why_it_ended(handler_input, status, tonight))
     else:
-        speech.say(say(handler_input, "streak_current_pending", nights=words.nights(streak)))
-    if status.rest_night is not None and streak and tonight - status.rest_night < 7:
-        speech.say(say(handler_input, "streak_rest_used", day=weekday(handler_input, status.rest_night)))
+        done = "done" if status.last == tonight else "pending"
+        rested = _rest_in_run(status.rest_night, status.last or tonight, status.streak)
+        speech.say(say(handler_input, f"streak_current_{done}{'_rest' if rested else ''}",
+                       nights=words.nights(streak)))
+        if status.rest_night is not None and tonight - status.rest_night < rules.REST_WINDOW:
+            speech.say(say(handler_input, "streak_rest_used",
+                           day=weekday(handler_input, status.rest_night)))
     speech.say(say(handler_input, "streak_totals", longest=words.nights(status.longest),
                    total=words.nights(status.total)))
     recent = status.nights_in(tonight - rules.RECENT_NIGHTS + 1, tonight)
     if status.first is not None and tonight - status.first >= rules.RECENT_NIGHTS:
         speech.say(say(handler_input, "streak_recent", count=recent, window=rules.RECENT_NIGHTS))
     return speech
+
+
+def _why_it_ended(handler_input: HandlerInput, status: Status, tonight: int) -> str:
+    """A streak that ended after one missed night ended because the rest night was used."""
+    if status.last is not None and tonight - status.last == 2 and status.rest_night is not None:
+        return say(handler_input, "streak_broken_rest_used",
+                   day=weekday(handler_input, tonight - 1),
+                   rest_day=weekday(handler_input, status.rest_night))
+    return say(handler_input, "streak_broken")
 
 
 class StreakHandler(AbstractRequestHandler):
@@ -69,5 +99,4 @@ class StreakHandler(AbstractRequestHandler):
         status = t.status()
         if status is None:
             return finish_key(handler_input, "storage_down_streak")
-        speech = streak_speech(handler_input, status, t.night())
-        return finish(handler_input, speech.say(content(handler_input).text("goodnight", seed=t.night())))
+        return finish(handler_input, streak_speech(handler_input, status, t.night()))

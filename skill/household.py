@@ -9,11 +9,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 
-from . import timestamps
-from .nights import ZoneCache, decode_cached_zone, encode_cached_zone, night_of, zone
+from . import rules, timestamps
 from .errors import StorageError
+from .nights import (
+    GOOD_NIGHT_FROM_HOUR,
+    NIGHT_ENDS_HOUR,
+    ZoneCache,
+    decode_cached_zone,
+    encode_cached_zone,
+    night_of,
+    zone,
+)
 from .storage import CheckinResult, Status, Store, device_id_hash, household_id
 
 log = logging.getLogger("checkin")
@@ -42,7 +51,7 @@ class Turn:
     zone_lookup: Callable[[], str | None] = lambda: None
     outbound_calls: int = 0
     storage_failed: bool = False
-    wording_seed: str | None = None  # set once per turn by intents.common.seed
+    audience: str = ""  # the household's setting, once storage has been read ("" = partners)
     _zone: tuple[str, str] | None = None  # (name, value to cache in Redis or "")
 
     # -- identity ----------------------------------------------------------------------------
@@ -128,49 +137,70 @@ class Turn:
         return night_of(self.request_time, zone(name or self.services.default_timezone)
                         or zone("UTC"))
 
-    def _zone_known(self) -> bool:
+    def zone_known(self) -> bool:
         return self._zone is not None or self.services.zones.get(self.device) is not None
+
+    def local_time(self) -> datetime:
+        """The request's moment on the device's clock (the default zone until the device's own
+        is known; never a call to Alexa)."""
+        name = self._zone[0] if self._zone else self.services.zones.get(self.device)
+        return datetime.fromtimestamp(self.request_time,
+                                      zone(name or self.services.default_timezone) or zone("UTC"))
+
+    def is_daytime(self) -> bool:
+        """Between the end of a night (4 a.m.) and the start of the next (3 p.m.): a question now
+        is a preview that counts nothing."""
+        return NIGHT_ENDS_HOUR <= self.local_time().hour < rules.PREVIEW_BEFORE_HOUR
+
+    def is_evening(self) -> bool:
+        """Late enough to say good night."""
+        hour = self.local_time().hour
+        return hour >= GOOD_NIGHT_FROM_HOUR or hour < NIGHT_ENDS_HOUR
 
     # -- operations --------------------------------------------------------------------------
 
-    def status(self) -> Status | None:
-        """The household's state, or None when there is none to read (no user, store down)."""
+    def status(self, counter: str = "") -> Status | None:
+        """The household's state, or None when there is none to read (no user, store down);
+        `counter` names a rotation counter to read and advance in the same round trip."""
         hh = self.household
         if hh is None:
             return None
         approx = night_of(self.request_time, zone(self.services.default_timezone)) + 1
         try:
             status = self.services.store().status(
-                hh, tz_field=f"tz:{self.device}", tonight=approx, history_nights=40
-            )
+                hh, tz_field=f"tz:{self.device}", tonight=approx, history_nights=40,
+                counter=counter)
         except StorageError as e:
             self._storage_failure(e)
             return None
-        if not self._zone_known():
+        self.audience = status.audience
+        if not self.zone_known():
             self.zone_name(status.device_tz)
             if self._zone[1]:  # freshly read from Alexa: share it with the other workers
                 self.set_fields(only_existing=True, **{f"tz:{self.device}": self._zone[1]})
         return status
 
     def checkin(self, mode: str = "tonight",
-                bank_sizes: tuple[int, int, int] = (0, 0, 0)) -> CheckinResult | None:
+                bank_sizes: tuple[int, ...] = (0, 0, 0)) -> CheckinResult | None:
         """Record tonight (idempotent) and fix its question; None when it could not be saved."""
         hh = self.household
         if hh is None:
             return None
         try:
             store = self.services.store()
-            if not self._zone_known():
+            if not self.zone_known():
                 # second level of the zone cache: one read, only after a process-cache miss
                 cached = store.status(hh, tz_field=f"tz:{self.device}").device_tz
                 self.zone_name(cached)
             self.zone_name()
             to_store = self._zone[1]
-            return store.record_checkin(
+            result = store.record_checkin(
                 hh, self.night(), mode,
                 tz_field=f"tz:{self.device}" if to_store else "", tz_value=to_store,
                 bank_sizes=bank_sizes,
             )
+            self.audience = result.audience
+            return result
         except StorageError as e:
             self._storage_failure(e)
             return None

@@ -15,6 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NIGHT_ENDS_HOUR = 4
+GOOD_NIGHT_FROM_HOUR = 18  # "good night" from 6 p.m. until the night ends
 TZ_CACHE_SECONDS = 6 * 3600
 _NIGHT_SHIFT = timedelta(hours=NIGHT_ENDS_HOUR)
 

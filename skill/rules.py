@@ -14,12 +14,18 @@ from dataclasses import dataclass
 
 REST_WINDOW = 7  # one missed night in any REST_WINDOW nights is a rest and keeps the streak
 MILESTONES = (3, 7, 14, 30, 50, 100, 365)
-RECENT_NIGHTS = 30  # "twelve of the last thirty nights"
+RECENT_NIGHTS = 30  # depth follows the nights met in this window, and "twelve of the last thirty"
 DEPTHS = ("L", "M", "D")  # light, medium, deep
-LIGHT_UNTIL = 7  # a streak up to this many nights hears light questions
-MEDIUM_UNTIL = 21  # then mostly medium (every third night light) up to this many
-DEEP_CYCLE = ("D", "L", "M")  # beyond it, by streak % 3
+# Depth follows how many nights the household met recently (tonight included), not an unbroken
+# streak: the first week is light, then mostly medium, then deep one night in three. The cycle
+# turns with the household's total nights, so consecutive nights differ.
+LIGHT_UNTIL = 5  # up to this many recent nights: light
+MEDIUM_UNTIL = 11  # up to this many: mostly medium
+WARMING_CYCLE = ("M", "L", "M")
+HABIT_CYCLE = ("D", "L", "M")
+ASK_NIGHTS = 7  # an explicit "lighter" or "deeper" steers the depth for this many nights
 MODES = ("tonight", "another", *DEPTHS)
+PREVIEW_BEFORE_HOUR = 15  # earlier in the day, "tonight's question" is a preview: counts nothing
 
 
 @dataclass(frozen=True)
@@ -84,25 +90,40 @@ def current_streak(state: Streak, tonight: int) -> int:
 
 # -- depth ---------------------------------------------------------------------------------------
 
-def depth_for_streak(streak: int) -> str:
-    if streak <= LIGHT_UNTIL:
+def base_depth(recent: int, total: int) -> str:
+    """Tonight's depth from the nights met in the last RECENT_NIGHTS (tonight included)."""
+    if recent <= LIGHT_UNTIL:
         return "L"
-    if streak <= MEDIUM_UNTIL:
-        return "L" if streak % 3 == 0 else "M"
-    return DEEP_CYCLE[streak % 3]
+    cycle = WARMING_CYCLE if recent <= MEDIUM_UNTIL else HABIT_CYCLE
+    return cycle[total % len(cycle)]
 
 
-def choose_depth(mode: str, night: int, streak: int, tonight: tuple[int | None, str | None],
-                 used: dict[str, int], sizes: dict[str, int]) -> str | None:
+def steered(depth: str, ask: tuple[str, int] | None, night: int) -> str:
+    """A recent explicit ask steers the depth: after "lighter", no deep night for a while;
+    after "deeper", no light one."""
+    if ask is None or not 0 <= night - ask[1] < ASK_NIGHTS:
+        return depth
+    if ask[0] == "L" and depth == "D":
+        return "M"
+    if ask[0] == "D" and depth == "L":
+        return "M"
+    return depth
+
+
+def choose_depth(mode: str, night: int, tonight: tuple[int | None, str | None],
+                 used: dict[str, int], sizes: dict[str, int], *, recent: int, total: int,
+                 ask: tuple[str, int] | None = None) -> str | None:
     """The depth of the question to draw, or None to keep tonight's question.
 
     `tonight` is (night, depth) of the question already chosen, `used` how many of each bank
-    the household has drawn, `sizes` the banks' sizes (all 0: no balancing).
+    the household has drawn, `sizes` the banks' sizes (all 0: no balancing), `recent` the nights
+    met in the last RECENT_NIGHTS and `total` all nights (tonight included), `ask` the last
+    explicit depth asked for and its night.
     """
     if mode == "tonight":
         if tonight[0] == night:
             return None
-        depth = depth_for_streak(streak)
+        depth = steered(base_depth(recent, total), ask, night)
     elif mode == "another":
         depth = tonight[1] if tonight[0] == night and tonight[1] else "L"
     else:
@@ -150,15 +171,52 @@ def unsaved_index(who: str, night: int, size: int) -> int:
     return int.from_bytes(digest[:8], "big") % size
 
 
+def rotation_index(key: str, position: int, size: int) -> int:
+    """The item at `position` of a per-household rotation through a bank of `size` (tips,
+    phrases, greetings...): every item once per pass, a new order each pass, and never the same
+    item twice in a row, across passes too."""
+    if size <= 1:
+        return 0
+    cycle, index = divmod(position, size)
+    if size == 2:  # two items: alternate, from a household's own start
+        return (position + _digest(key, 0)) % 2
+
+    def order(c: int, i: int) -> int:
+        return shuffled_index(_digest_key(key, c), i, size)
+
+    if cycle and index in (0, 1) and order(cycle, 0) == order(cycle - 1, size - 1):
+        index = 1 - index  # the pass would open with the item that closed the last one: swap
+    return order(cycle, index)
+
+
+def _digest_key(key: str, cycle: int) -> bytes:
+    return hashlib.blake2b(f"{key}:{cycle}".encode(), digest_size=16).digest()
+
+
+def _digest(key: str, cycle: int) -> int:
+    return int.from_bytes(_digest_key(key, cycle)[:4], "big")
+
+
+def recent_nights(history: set[int], night: int) -> int:
+    """Nights met in the RECENT_NIGHTS ending with `night`."""
+    return sum(1 for n in history if night - RECENT_NIGHTS < n <= night)
+
+
 def replay(nights_and_modes, sizes: dict[str, int] | None = None):
     """The rules applied to a history of (night, mode) check-ins, as CHECKIN_LUA applies them:
     yields (Advance, depth drawn or None) per check-in. For tests and tools."""
     state, used = Streak(), {d: 0 for d in DEPTHS}
     tonight: tuple[int | None, str | None] = (None, None)
+    history: set[int] = set()
+    ask: tuple[str, int] | None = None
     for night, mode in nights_and_modes:
         step = advance(state, night)
         state = step.state
-        depth = choose_depth(mode, step.night, state.streak, tonight, used, sizes or {})
+        history.add(step.night)
+        depth = choose_depth(mode, step.night, tonight, used, sizes or {},
+                             recent=recent_nights(history, step.night), total=state.total, ask=ask)
+        if mode in DEPTHS:
+            ask = (mode, step.night)
         if depth is not None:
             used[depth] += 1
             tonight = (step.night, depth)

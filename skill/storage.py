@@ -1,4 +1,5 @@
-"""The household's memory in Redis: the key layout and the Lua scripts live here and nowhere else.
+"""The household's memory in Redis: the key layout and the named operations live here, the Lua
+scripts they run in ``skill/scripts.py``, and nowhere else.
 
 Every key of a household shares one hash tag, ``{<household>}``, so the multi-key scripts run on
 Redis Cluster unchanged. The household id is an HMAC of the Alexa user id: no raw id is stored.
@@ -15,15 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from string import Template
 from urllib.parse import parse_qs, urlsplit
 
 import redis
 from redis.cluster import RedisCluster
 
-from . import rules
+from . import rules, scripts
 from .errors import StorageError
 
 RETENTION_DAYS = 400
@@ -64,117 +64,6 @@ def connect(url: str, timeout: float) -> redis.Redis | RedisCluster:
     return redis.Redis.from_url(url, health_check_interval=30, **kwargs)
 
 
-# One round trip, atomic: record the night (idempotent) and choose or keep its question. The
-# rules are those of skill.rules (advance, choose_depth), with its constants formatted in; the
-# property test tests/test_rules_property.py runs random histories through both.
-# KEYS: hash, nights bitmap.  ARGV: night, mode, ttl seconds, epoch, tz field, tz value, and the
-# sizes of the light, medium and deep banks (0: no balancing).
-# mode: "tonight" keeps tonight's question; "another" draws a new one at tonight's depth;
-# "L"/"M"/"D" draws a new one at that depth.
-CHECKIN_LUA = Template("""
-local h, bits = KEYS[1], KEYS[2]
-local night, mode = tonumber(ARGV[1]), ARGV[2]
-local ttl, epoch = tonumber(ARGV[3]), tonumber(ARGV[4])
-local s = redis.call('HMGET', h, 'last', 'streak', 'longest', 'total', 'rest', 'tn', 'tq', 'td',
-                     'cL', 'cM', 'cD')
-local last, streak = tonumber(s[1]), tonumber(s[2]) or 0
-local longest, total, rest = tonumber(s[3]) or 0, tonumber(s[4]) or 0, tonumber(s[5])
-local tn, tq, td = tonumber(s[6]), tonumber(s[7]), s[8]
-local first_ever, counted, rest_used, prev_last = 0, 0, -1, last or -1
-if last ~= nil and night < last then night = last end
-if last == nil or night > last then
-  if last == nil then
-    first_ever = 1
-    streak = 1
-    redis.call('HSET', h, 'first', night)
-  elseif night - last == 1 then
-    streak = streak + 1
-  elseif night - last == 2 and (rest == nil or (night - 1) - rest >= $REST_WINDOW) then
-    streak = streak + 1
-    rest = night - 1
-    rest_used = rest
-  else
-    streak = 1
-  end
-  if streak == 1 then
-    rest = nil
-    redis.call('HDEL', h, 'rest')
-  else
-    if rest ~= nil then redis.call('HSET', h, 'rest', rest) end
-  end
-  if streak > longest then longest = streak end
-  total = total + 1
-  counted = 1
-  redis.call('HSET', h, 'last', night, 'streak', streak, 'longest', longest, 'total', total)
-  if night >= epoch then redis.call('SETBIT', bits, night - epoch, 1) end
-end
-local depth = nil
-if mode == 'tonight' then
-  if tn ~= night then
-    if streak <= $LIGHT_UNTIL then depth = 'L'
-    elseif streak <= $MEDIUM_UNTIL then
-      if streak % 3 == 0 then depth = 'L' else depth = 'M' end
-    else
-      local cycle = {$DEEP_CYCLE}
-      depth = cycle[(streak % 3) + 1]
-    end
-  end
-elseif mode == 'another' then
-  if tn == night and td then depth = td else depth = 'L' end
-else
-  depth = mode
-end
--- Never start a second pass through one bank while another still has unheard questions
--- (a household whose streak keeps breaking would otherwise only ever draw light ones).
-local sizes = {L = tonumber(ARGV[7]) or 0, M = tonumber(ARGV[8]) or 0, D = tonumber(ARGV[9]) or 0}
-if depth ~= nil and (mode == 'tonight' or mode == 'another') and sizes.L > 0 and sizes.M > 0
-    and sizes.D > 0 then
-  local used = {L = tonumber(s[9]) or 0, M = tonumber(s[10]) or 0, D = tonumber(s[11]) or 0}
-  local best, best_share = nil, nil
-  for _, d in ipairs({'L', 'M', 'D'}) do
-    local share = used[d] / sizes[d]
-    if best == nil or share < best_share then best, best_share = d, share end
-  end
-  if math.floor(used[depth] / sizes[depth]) > math.floor(best_share) then depth = best end
-end
-if depth ~= nil then
-  tq = redis.call('HINCRBY', h, 'c' .. depth, 1) - 1
-  td = depth
-  redis.call('HSET', h, 'tn', night, 'tq', tq, 'td', td)
-end
-if ARGV[5] ~= '' then redis.call('HSET', h, ARGV[5], ARGV[6]) end
-redis.call('EXPIRE', h, ttl)
-if redis.call('EXISTS', bits) == 1 then redis.call('EXPIRE', bits, ttl) end
-return {counted, streak, longest, total, first_ever, rest_used, prev_last, tq, td, night,
-        rest or -1}
-""").substitute(
-    REST_WINDOW=rules.REST_WINDOW, LIGHT_UNTIL=rules.LIGHT_UNTIL, MEDIUM_UNTIL=rules.MEDIUM_UNTIL,
-    DEEP_CYCLE=", ".join(f"'{d}'" for d in rules.DEEP_CYCLE))
-
-# One round trip: the streak, tonight's question, one device's cached zone, the reminder and
-# the history bytes covering [from, to] nights.
-STATUS_LUA = """
-local h, bits = KEYS[1], KEYS[2]
-local s = redis.call('HMGET', h, 'last', 'streak', 'longest', 'total', 'rest', 'tn', 'tq', 'td',
-                     'first', ARGV[1], 'rt', 'rtime')
-local from_byte, to_byte = tonumber(ARGV[2]), tonumber(ARGV[3])
-local hist = ''
-if to_byte >= 0 then hist = redis.call('GETRANGE', bits, math.max(from_byte, 0), to_byte) end
-table.insert(s, hist)
-return s
-"""
-
-
-# KEYS: hash.  ARGV: ttl, only-if-exists flag, then field, value pairs.
-SET_FIELDS_LUA = """
-local exists = redis.call('EXISTS', KEYS[1])
-if ARGV[2] == '1' and exists == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
-if exists == 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return 1
-"""
-
-
 @dataclass(frozen=True)
 class CheckinResult:
     counted: bool  # this call added tonight to the history
@@ -188,6 +77,12 @@ class CheckinResult:
     depth: str  # "L" | "M" | "D"
     night: int
     rest_night: int | None  # the rest night of the current run, if any
+    recent: int = 0  # nights met in the last rules.RECENT_NIGHTS, tonight included
+    audience: str = ""  # "" (partners) | "friends" | "family"
+    previous_rest: int | None = None  # the run's rest night before this check-in
+
+
+BankSizes = tuple[int, int, int] | tuple[int, int, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -206,6 +101,10 @@ class Status:
     reminder_time: str | None
     history: bytes  # bitmap bytes from `history_from` on
     history_from: int  # night number of the first bit of `history`
+    used: dict[str, int] = field(default_factory=dict)  # questions drawn from each depth's bank
+    ask: tuple[str, int] | None = None  # the last explicit depth asked for, and its night
+    audience: str = ""  # "" (partners) | "friends" | "family"
+    counter: int | None = None  # the rotation counter asked for, before this request
 
     @property
     def streak_state(self) -> rules.Streak:
@@ -238,14 +137,22 @@ def _str(value) -> str | None:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _ask(value) -> tuple[str, int] | None:
+    text = _str(value)
+    depth, _, night = (text or "").partition(":")
+    return (depth, int(night)) if depth in rules.DEPTHS and night.isdigit() else None
+
+
 def _checkin_call(household: str, night: int, mode: str, tz_field: str, tz_value: str,
-                  bank_sizes: tuple[int, int, int]) -> dict:
-    """The keys and arguments of CHECKIN_LUA, in its layout."""
+                  bank_sizes: BankSizes) -> dict:
+    """The keys and arguments of CHECKIN_LUA, in its layout. `bank_sizes`: light, medium, deep
+    for partners, then for everyone else (three alone: the same for both)."""
     if mode not in rules.MODES:
         raise ValueError(f"unknown check-in mode {mode!r}")
+    sizes = tuple(bank_sizes) * 2 if len(bank_sizes) == 3 else tuple(bank_sizes)
     return {"keys": [key_for(household), key_for(household, "nights")],
             "args": [night, mode, RETENTION_DAYS * 86400, NIGHT_EPOCH, tz_field, tz_value,
-                     *bank_sizes]}
+                     *sizes]}
 
 
 class Store:
@@ -253,9 +160,9 @@ class Store:
 
     def __init__(self, client: redis.Redis | RedisCluster):
         self.client = client
-        self._checkin = client.register_script(CHECKIN_LUA)
-        self._status = client.register_script(STATUS_LUA)
-        self._set_fields = client.register_script(SET_FIELDS_LUA)
+        self._checkin = client.register_script(scripts.CHECKIN_LUA)
+        self._status = client.register_script(scripts.STATUS_LUA)
+        self._set_fields = client.register_script(scripts.SET_FIELDS_LUA)
 
     def _run(self, fn, *args, **kwargs):
         try:
@@ -274,19 +181,22 @@ class Store:
         *,
         tz_field: str = "",
         tz_value: str = "",
-        bank_sizes: tuple[int, int, int] = (0, 0, 0),
+        bank_sizes: BankSizes = (0, 0, 0),
     ) -> CheckinResult:
         raw = self._run(self._checkin, **_checkin_call(household, night, mode, tz_field,
                                                        tz_value, bank_sizes))
-        counted, streak, longest, total, first, rest_used, prev, tq, td, eff, rest = raw
+        (counted, streak, longest, total, first, rest_used, prev, tq, td, eff, rest, recent, aud,
+         prev_rest) = raw
         return CheckinResult(
             counted=bool(counted), streak=int(streak), longest=int(longest), total=int(total),
             first_ever=bool(first), rest_used=None if int(rest_used) < 0 else int(rest_used),
             previous_night=None if int(prev) < 0 else int(prev), question_position=int(tq),
             depth=_str(td), night=int(eff), rest_night=None if int(rest) < 0 else int(rest),
+            recent=int(recent), audience=_str(aud) or "",
+            previous_rest=None if int(prev_rest) < 0 else int(prev_rest),
         )
 
-    def record_history(self, checkins, bank_sizes: tuple[int, int, int] = (0, 0, 0),
+    def record_history(self, checkins, bank_sizes: BankSizes = (0, 0, 0),
                        batch: int = 2000) -> int:
         """Record many past check-ins, `(household, night, mode)` in order, pipelined (tools that
         give households a past: the benchmark, the memory script). Returns how many were sent."""
@@ -301,8 +211,9 @@ class Store:
         return sent
 
     def status(self, household: str, *, tz_field: str = "tz:-", tonight: int | None = None,
-               history_nights: int = 35) -> Status:
-        """Everything a handler needs to know about a household, in one round trip."""
+               history_nights: int = 35, counter: str = "") -> Status:
+        """Everything a handler needs to know about a household, in one round trip; with
+        `counter`, also that rotation counter's value, incremented for the next request."""
         if tonight is None:
             from_byte, to_byte, history_from = 0, -1, NIGHT_EPOCH
         else:
@@ -313,9 +224,10 @@ class Store:
         raw = self._run(
             self._status,
             keys=[key_for(household), key_for(household, "nights")],
-            args=[tz_field, from_byte, to_byte],
+            args=[tz_field, from_byte, to_byte, counter, RETENTION_DAYS * 86400],
         )
-        (last, streak, longest, total, rest, tn, tq, td, first, tz, rt, rtime, hist) = raw
+        (last, streak, longest, total, rest, tn, tq, td, first, tz, rt, rtime, c_l, c_m, c_d,
+         ask, aud, hist, count) = raw
         return Status(
             last=_int(last), streak=_int(streak) or 0, longest=_int(longest) or 0,
             total=_int(total) or 0, rest_night=_int(rest), tonight_night=_int(tn),
@@ -323,6 +235,9 @@ class Store:
             reminder_token=_str(rt), reminder_time=_str(rtime),
             history=hist if isinstance(hist, bytes) else (hist or "").encode("latin-1"),
             history_from=history_from,
+            used={"L": _int(c_l) or 0, "M": _int(c_m) or 0, "D": _int(c_d) or 0},
+            ask=_ask(ask), audience=_str(aud) or "",
+            counter=None if int(count) < 0 else int(count),
         )
 
     def set_fields(self, household: str, *, only_existing: bool = False, **fields: str) -> bool:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-import zlib
 from importlib import import_module
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,9 +21,15 @@ _DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 SUPPORTED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 DEFAULT_LOCALE = "en-US"
 DEPTH_NAMES = {"L": "light", "M": "medium", "D": "deep"}
-THEMES = ("today", "memories", "dreams", "gratitude", "feelings", "us", "values", "play")
+THEMES = ("today", "memories", "dreams", "gratitude", "feelings", "us", "values", "play",
+          "romance", "family")
+PARTNER_THEMES = frozenset({"romance"})  # skipped for households set up as friends or family
+AUDIENCES = ("partners", "friends", "family")  # "" in storage means partners
+FEELINGS = ("stressed", "sad", "worried", "angry", "hurt", "lonely", "scared", "tired", "proud",
+            "happy")
 FILES = ("prompts", "questions", "validation", "tips", "challenges", "faq")
 EXTRA_PROMPT_FILES = ("reminders",)  # more prompts, kept beside the area that speaks them
+# `audience.toml` (optional): per-audience overrides of prompts, tables [friends] and [family]
 
 
 @dataclass(frozen=True)
@@ -88,17 +94,20 @@ class LocaleContent:
 
     # -- prompts ------------------------------------------------------------------------------
 
-    def variants(self, key: str) -> list[str]:
-        value = self._data["prompts"][key]
+    def variants(self, key: str, audience: str = "") -> list[str]:
+        """A prompt's variants; a household set up as friends or family hears its own where the
+        prompt would assume romance."""
+        value = self._data.get("audience", {}).get(audience, {}).get(key)
+        if value is None:
+            value = self._data["prompts"][key]
         return [value] if isinstance(value, str) else list(value)
 
-    def text(self, key: str, seed: int | str | None = None, **values) -> str:
-        """One variant of a prompt, chosen by `seed` (so it rotates by night), filled in."""
-        options = self.variants(key)
-        if seed is None or len(options) == 1:
-            choice = options[0]
-        else:
-            choice = options[zlib.crc32(f"{key}:{seed}".encode()) % len(options)]
+    def text(self, key: str, pick: Callable[[int], int] | None = None, audience: str = "",
+             **values) -> str:
+        """One variant of a prompt, filled in: `pick` maps the number of variants to the one to
+        say (the caller's rotation); without it, the first."""
+        options = self.variants(key, audience)
+        choice = options[pick(len(options)) if pick is not None and len(options) > 1 else 0]
         if not values:
             return choice
         # a value that ends a sentence itself ("nine p.m.") before the template's full stop
@@ -117,13 +126,29 @@ class LocaleContent:
 
     @cached_property
     def questions(self) -> dict[str, tuple[Question, ...]]:
-        banks = {}
-        for depth, name in DEPTH_NAMES.items():
-            table = self._data["questions"][name]
-            banks[depth] = tuple(
-                Question(text, depth, theme) for theme in THEMES for text in table.get(theme, ())
-            )
-        return banks
+        """Every question, by depth (the partners' banks)."""
+        return self.questions_for("partners")
+
+    def questions_for(self, audience: str) -> dict[str, tuple[Question, ...]]:
+        """The banks a household hears: partner-only themes are skipped for friends and family."""
+        return self._banks[audience if audience in AUDIENCES[1:] else "partners"]
+
+    @cached_property
+    def _banks(self) -> dict[str, dict[str, tuple[Question, ...]]]:
+        out = {}
+        for audience in AUDIENCES:
+            themes = THEMES if audience == "partners" else tuple(
+                t for t in THEMES if t not in PARTNER_THEMES)
+            out[audience] = {
+                depth: tuple(Question(text, depth, theme) for theme in themes
+                             for text in self._data["questions"][name].get(theme, ()))
+                for depth, name in DEPTH_NAMES.items()}
+        return out
+
+    def bank_sizes(self) -> tuple[int, ...]:
+        """Light, medium and deep bank sizes for partners, then for everyone else."""
+        return tuple(len(self.questions_for(a)[d]) for a in ("partners", "friends")
+                     for d in DEPTH_NAMES)
 
     @cached_property
     def validation(self) -> tuple[str, ...]:
@@ -132,6 +157,12 @@ class LocaleContent:
     @cached_property
     def reflective(self) -> tuple[str, ...]:
         return tuple(self._data["validation"]["reflective"])
+
+    @cached_property
+    def feelings(self) -> dict[str, tuple[str, ...]]:
+        """Phrases for one named feeling ("something to say when they're stressed")."""
+        table = self._data["validation"].get("feelings", {})
+        return {name: tuple(table[name]) for name in FEELINGS if table.get(name)}
 
     @cached_property
     def tips(self) -> dict[str, Tip]:
@@ -170,6 +201,10 @@ class Content:
             if path.exists():
                 with open(path, "rb") as f:
                     data["prompts"] = {**data["prompts"], **tomllib.load(f)}
+        audience = self.root / lang / "audience.toml"
+        if audience.exists():
+            with open(audience, "rb") as f:
+                data["audience"] = tomllib.load(f)
         override = self.root / f"{locale}.toml"
         if override.exists():
             with open(override, "rb") as f:

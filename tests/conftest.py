@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis as redis_py
@@ -63,9 +65,17 @@ class CountingFetcher:
         return self.chains[url]
 
 
+def next_evening(ts: float, tz: str = "America/New_York", hour: int = 21) -> float:
+    """The first `hour`:30 in `tz` after `ts`: tests run in the evening of the household's zone,
+    whatever the hour CI runs at (before 3 p.m. a question is only a preview)."""
+    local = datetime.fromtimestamp(ts, ZoneInfo(tz))
+    evening = local.replace(hour=hour, minute=30, second=0, microsecond=0)
+    return (evening if evening > local else evening + timedelta(days=1)).timestamp()
+
+
 class Clock:
     def __init__(self, now: float | None = None):
-        self.now = time.time() if now is None else now
+        self.now = next_evening(time.time()) if now is None else now
 
     def __call__(self) -> float:
         return self.now

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -44,15 +46,17 @@ def test_launch_greets_asks_slowly_and_steps_back(alexa, night, content):
     data = alexa.send(launch(), in_session=True)
     text = heard(data)
     assert "Welcome" in text or "welcome" in text
-    assert "one of you answers first" in text.lower(), "first-timers hear the turn-taking rule"
+    assert "one of you answers while the other listens" in text.lower(), \
+        "first-timers hear the turn-taking rule"
     assert "tell our check in we're done" in text
     assert '<break time="800ms"/> <prosody rate="90%">' in data["response"]["outputSpeech"]["ssml"]
     assert question(data) in bank(content, "L")
+    assert text.endswith(html.unescape(question(data))), "the question is the last thing said"
     assert ended(data), "the microphone is not left open while the couple talks"
     again = alexa.send(launch())
     assert question(again) == question(data)
     assert "already" in heard(again)
-    assert "one of you answers first" not in heard(again).lower()
+    assert "one of you answers" not in heard(again).lower()
 
 
 def test_welcome_back_with_streak_news(alexa, night):

@@ -49,9 +49,11 @@ def renders(data: dict) -> list[dict]:
 
 
 def spoken_question(data: dict) -> str:
+    """The question (said slowly; on a first night, said twice)."""
     root = parse_ssml(data["response"]["outputSpeech"]["ssml"])
-    [prosody] = root.findall("prosody")
-    return " ".join("".join(prosody.itertext()).split())
+    said = {" ".join("".join(p.itertext()).split()) for p in root.findall("prosody")}
+    [question] = said
+    return question
 
 
 def walk(node):

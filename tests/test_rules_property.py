@@ -12,9 +12,9 @@ from skill import rules
 from skill.storage import Store
 
 history = st.lists(
-    st.tuples(st.sampled_from([0, 1, 1, 1, 1, 2, 2, 3, -1]),  # nights after the previous one
+    st.tuples(st.sampled_from([0, 1, 1, 1, 1, 1, 1, 2, 2, 3, -1, 5, 12, 31]),  # nights after the last
               st.sampled_from(["tonight", "tonight", "tonight", "another", "L", "M", "D"])),
-    min_size=1, max_size=60,
+    min_size=1, max_size=70,
 )
 bank_sizes = st.one_of(st.just((0, 0, 0)), st.tuples(*[st.integers(1, 6)] * 3))
 
@@ -52,3 +52,14 @@ def test_the_property_test_can_fail(redis):
     assert [s.state.streak for s in steps] == [1, 2, 3, 1]
     store = Store(redis)
     assert [store.record_checkin("h-window", n, m).streak for n, m in checkins] == [1, 2, 3, 1]
+
+
+def test_the_recent_window_is_exactly_thirty_nights(redis):
+    """Six nights, the first of them exactly 29 nights before the last: all six are recent."""
+    checkins = [(740_100 + n, "tonight") for n in range(5)] + [(740_100 + 29, "tonight")]
+    steps = list(rules.replay(checkins))
+    assert steps[-1][1] == rules.base_depth(6, 6) == "M"
+    store = Store(redis)
+    results = [store.record_checkin("h-window-30", n, m) for n, m in checkins]
+    assert (results[-1].recent, results[-1].depth) == (6, "M")
+    assert store.record_checkin("h-window-30", 740_100 + 30).recent == 6, "night 100 left the window"

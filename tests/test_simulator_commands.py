@@ -115,7 +115,7 @@ def test_chat_holds_a_conversation_and_exit_ends_it(cli_env, capsys, monkeypatch
     assert "alexa> Our Check-In gives you one question a night" in out
     assert "[heard] SessionEndedRequest (EXCEEDED_MAX_REPROMPTS)" in out  # :tomorrow
     assert "[clock] Wednesday 2 December 2026, 21:30 in America/New_York" in out
-    assert "One of you answers first" in out
+    assert "One of you answers while the other listens" in out
     assert out.rstrip().endswith("[session ended]")
     assert "[heard] SessionEndedRequest (USER_INITIATED)" in out
 

@@ -68,7 +68,7 @@ def parses(env: dict) -> RequestEnvelope:
 def test_launch_delivers_a_question_and_steps_back(simulator, content):
     sim = simulator(tz="Europe/London")
     (turn,) = run(sim, [
-        ("Alexa, start our check in", ["one of you answers first", "tell our check in we're done"],
+        ("Alexa, start our check in", ["one of you answers while the other listens", "tell our check in we're done"],
          ENDED),
     ])
     questions = [q.text for bank in content.for_locale("en-US").questions.values() for q in bank]
@@ -115,7 +115,7 @@ def test_challenge_then_no(simulator):
 
 def test_forget_us_deletes_everything(simulator, redis):
     sim = simulator()
-    run(sim, [("start our check in", "one of you answers first", ENDED)])
+    run(sim, [("start our check in", "one of you answers while the other listens", ENDED)])
     assert list(redis.scan_iter("ck:*"))
     run(sim, [
         ("ask our check in to forget us", "should i forget you?", LISTENING),
@@ -148,7 +148,7 @@ def test_seven_nights_streak_grows_and_a_rest_night_keeps_it(simulator):
     sim = simulator(at="2026-12-01T21:30", tz="Europe/London")  # Tuesday
     tomorrow = ("@", {"days": 1, "to": "21:30"})
     run(sim, [
-        ("start our check in", "one of you answers first", ENDED),  # Tue: night 1
+        ("start our check in", "one of you answers while the other listens", ENDED),  # Tue: night 1
         tomorrow,
         ("open our check in", "2 nights", ENDED),  # Wed
         ("@", "2026-12-03T22:15"),

@@ -60,14 +60,38 @@ def test_second_rest_night_needs_seven_nights(store, apart, kept):
     assert (r.streak == len(nights)) is kept
 
 
-def test_depth_follows_streak_and_overrides(store):
+def test_depth_follows_recent_nights_and_overrides(store):
     depths = [store.record_checkin("hh", N + i).depth for i in range(30)]
-    assert depths[:7] == ["L"] * 7
-    assert set(depths[7:21]) == {"L", "M"} and depths[7:21].count("M") > depths[7:21].count("L")
-    assert set(depths[21:]) == {"L", "M", "D"}
+    assert depths[:5] == ["L"] * 5, "the first week is light"
+    assert set(depths[5:11]) == {"L", "M"} and depths[5:11].count("M") > depths[5:11].count("L")
+    assert set(depths[11:]) == {"L", "M", "D"}
     deeper = store.record_checkin("hh", N + 29, "D")
     assert deeper.depth == "D" and not deeper.counted
     assert store.record_checkin("hh", N + 29).depth == "D", "the override holds for the night"
+
+
+def test_twenty_nights_in_thirty_reach_deep_questions_without_a_long_streak(store):
+    """Two nights on, one off, and every weekend missed: never more than five in a row."""
+    nights = [N + i for i in range(45) if i % 7 not in (5, 6) and i % 3 != 2]
+    results = [store.record_checkin("gaps", n) for n in nights]
+    assert max(r.streak for r in results) < 22
+    late = [r for r in results if r.night >= N + 30]
+    assert all(r.recent >= 12 for r in late)
+    assert "D" in {r.depth for r in late}, "deep questions arrive"
+    after_weekend = [r for r in late if (r.night - N) % 7 == 0]
+    assert after_weekend and all(r.recent > 5 for r in after_weekend), \
+        "a missed weekend does not send them back to ice-breakers"
+
+
+def test_lighter_keeps_deep_nights_away_for_a_week_and_deeper_the_light_ones(store):
+    for i in range(20):
+        store.record_checkin("steer", N + i)
+    store.record_checkin("steer", N + 20, "L")
+    steered = [store.record_checkin("steer", N + 20 + i).depth for i in range(1, 7)]
+    after = [store.record_checkin("steer", N + 26 + i).depth for i in range(1, 4)]
+    assert "D" not in steered and "D" in after, "deep nights come back after a week"
+    store.record_checkin("steer", N + 30, "D")
+    assert "L" not in [store.record_checkin("steer", N + 30 + i).depth for i in range(1, 7)]
 
 
 def test_another_question_moves_the_cursor(store):
