@@ -21,7 +21,9 @@ _DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 SUPPORTED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 DEFAULT_LOCALE = "en-US"
 DEPTH_NAMES = {"L": "light", "M": "medium", "D": "deep"}
-THEMES = ("today", "memories", "dreams", "gratitude", "feelings", "us", "values", "play")
+THEMES = ("today", "memories", "dreams", "gratitude", "feelings", "us", "values", "play", "romance",
+          "family")
+FEELINGS = ("stressed", "sad", "worried", "angry", "hurt", "lonely", "scared", "tired", "proud", "happy")
 FILES = ("prompts", "questions", "validation", "tips", "challenges", "faq")
 EXTRA_PROMPT_FILES = ("reminders",)  # more prompts, kept beside the area that speaks them
 
@@ -132,6 +134,11 @@ class LocaleContent:
     @cached_property
     def reflective(self) -> tuple[str, ...]:
         return tuple(self._data["validation"]["reflective"])
+
+    @cached_property
+    def feelings(self) -> dict[str, tuple[str, ...]]:
+        """Validation phrases for one named feeling, by feeling id (FEELINGS)."""
+        return {f: tuple(self._data["validation"]["feelings"][f]) for f in FEELINGS}
 
     @cached_property
     def tips(self) -> dict[str, Tip]:
