@@ -22,6 +22,8 @@ The exact rules:
 - Validation: no phrase in ``phrases`` holds any word of ``[feeling_words]``, whose ids are the
   ids of ``[feelings]`` in the language's validation.toml; no line of ``phrases`` or of any
   ``[feelings]`` array holds one of ``yes_but_words`` (a phrase accepts, it never corrects).
+- Quotation marks: no spoken line (questions, validation, tips) holds a double quotation mark,
+  straight or curly: the ear cannot hear them, so no meaning may hang on them.
 """
 
 from __future__ import annotations
@@ -142,6 +144,18 @@ def yes_but(validation: dict, lint: dict) -> list[str]:
     return [line for line in lines if any(has_phrase(words(line), w) for w in lint["yes_but_words"])]
 
 
+QUOTES = re.compile("[\"\u201c\u201d\u201e]")
+
+
+def quotation_marks(data: dict) -> list[str]:
+    validation = data["validation"]
+    lines = [text for _, _, text in questions(data)]
+    lines += [*validation["phrases"], *validation["reflective"],
+              *(p for group in validation.get("feelings", {}).values() for p in group)]
+    lines += [tip for topic in data.get("tips", {}).values() for tip in topic["tips"]]
+    return [line for line in lines if QUOTES.search(line)]
+
+
 QUESTION_CHECKS = (near_duplicates, too_long, yes_no_openings, not_questions, heavy_in_light,
                    assumptions)
 
@@ -152,6 +166,7 @@ def lint_report(data: dict, lint: dict) -> dict[str, list[str]]:
     report = {check.__name__: check(items, lint) for check in QUESTION_CHECKS}
     report["feeling_named"] = feeling_named(data["validation"]["phrases"], lint)
     report["yes_but"] = yes_but(data["validation"], lint)
+    report["quotation_marks"] = quotation_marks(data)
     return report
 
 
@@ -169,7 +184,8 @@ def target(request):
     return checked(*request.param)
 
 
-@pytest.mark.parametrize("check", [c.__name__ for c in QUESTION_CHECKS] + ["feeling_named", "yes_but"])
+@pytest.mark.parametrize("check", [c.__name__ for c in QUESTION_CHECKS] + ["feeling_named", "yes_but",
+                                                                       "quotation_marks"])
 def test_content_lint(target, check):
     _, _, report = target
     assert report[check] == []
@@ -189,11 +205,12 @@ BAD = {
         "light": {
             "today": ["Did you have a good day?", "What was the best thing you ate today?",
                       "What was the very best thing you ate today?", "What scared you today?",
-                      "What do your kids love", " ".join(["word"] * 26) + "?"],
+                      "What do your kids love", " ".join(["word"] * 26) + "?",
+                      "What does \u201chome\u201d mean to the two of you?"],
             "romance": ["What does your wife love about mornings?"],
         },
     },
-    "validation": {"phrases": ["That sounds scary.", "I'm glad you told me."],
+    "validation": {"phrases": ["That sounds scary.", "I'm glad you told me."], "reflective": [],
                    "feelings": {"sad": ["I hear you, but it could be worse."]}},
 }
 
@@ -202,10 +219,11 @@ def test_the_lint_catches_what_it_names():
     """Each check finds its own planted fault, and only that one, so a broken check fails here."""
     report = lint_report(BAD, settings("en"))
     assert len(report["near_duplicates"]) == 1
-    assert report["too_long"] == [BAD["questions"]["light"]["today"][-1]]
+    assert report["too_long"] == [BAD["questions"]["light"]["today"][-2]]
     assert report["yes_no_openings"] == ["Did you have a good day?"]
     assert report["not_questions"] == ["What do your kids love"]
     assert report["heavy_in_light"] == ["light: What scared you today?"]
     assert [line.split(" [")[0] for line in report["assumptions"]] == ["children", "marriage"]
     assert report["feeling_named"] == ["That sounds scary. (scary)"]
     assert report["yes_but"] == ["I hear you, but it could be worse."]
+    assert report["quotation_marks"] == [BAD["questions"]["light"]["today"][-1]]
