@@ -13,7 +13,7 @@ import pytest
 from intents import REQUEST_HANDLERS
 from intents.standard import FallbackHandler, IgnoredRequestHandler, UnknownIntentHandler
 from intents.questions import DEPTH_IDS
-from speech import SUPPORTED_LOCALES, THEMES, Speech
+from speech import FEELINGS, SUPPORTED_LOCALES, THEMES, Speech
 
 from .conftest import parse_ssml
 
@@ -44,9 +44,15 @@ def test_content_counts(locale):
     questions = locale.questions
     assert sum(len(b) for b in questions.values()) >= 400
     for depth, items in questions.items():
-        assert len(items) >= 140, depth
-        assert {q.theme for q in items} >= set(THEMES) - {"romance", "family"}, depth
+        assert len(items) >= 110, depth
+        assert {q.theme for q in items} == set(THEMES), depth
+        for theme in THEMES:
+            least = 5 if theme in ("romance", "family") else 8
+            assert sum(q.theme == theme for q in items) >= least, (depth, theme)
     assert len(locale.validation) >= 40
+    assert len(locale.reflective) >= 8
+    assert set(locale._data["validation"]["feelings"]) == set(FEELINGS)
+    assert all(len(phrases) >= 4 for phrases in locale.feelings.values())
     assert len(locale.tips) >= TIP_TOPICS_IN_PRODUCT
     assert all(len(t.tips) >= 3 for t in locale.tips.values())
     assert len(locale.challenges) == 6
@@ -68,7 +74,7 @@ def test_every_content_item_renders_to_valid_ssml(locale):
         for q in bank:
             Speech().slowly(q.text).ssml()
             render(q.text)
-    for text in (*locale.validation, *locale.reflective):
+    for text in (*locale.validation, *locale.reflective, *sum(locale.feelings.values(), ())):
         render(text)
     for tip in locale.tips.values():
         for text in tip.tips:
