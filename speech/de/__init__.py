@@ -1,0 +1,1 @@
+"""German content (source locale de-DE): questions, validation, tips, FAQ and words."""
