@@ -1,0 +1,1 @@
+"""Spanish (es-ES, es-MX, es-US): the content files (TOML) and the words module."""
