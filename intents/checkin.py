@@ -12,6 +12,7 @@ from ask_sdk_model import Response
 from skill import rules
 from skill.storage import CheckinResult, Status
 from speech import Question, Speech
+from speech.ssml import seconds
 
 from .common import (
     ask,
@@ -29,10 +30,11 @@ from .display import show_question
 from .streak import checkin_news, current_streak
 
 FULL_GUIDANCE_NIGHTS = 3  # nights that hear how to close the night; the first hears the rule too
-REPEAT_QUESTION_NIGHTS = 1  # nights whose question is said twice
 PAUSE_BEFORE_MS = 800
 PAUSE_AFTER_MS = 1200
 DEEP_PAUSE_AFTER_MS = 2500  # time to let a deep question land
+FIRST_NIGHT_SECONDS = 25  # the longest the first night's launch may talk
+ANSWER_SECONDS = 20  # the longest any other answer may talk
 
 
 def deliver(handler_input: HandlerInput, mode: str, intro_key: str | None = None) -> Response:
@@ -51,9 +53,8 @@ def deliver(handler_input: HandlerInput, mode: str, intro_key: str | None = None
         _ask_question(speech, question)
     else:
         question = question_at(c, t.household, result.depth, result.question_position, t.audience)
-        speech.say(_lead(handler_input, result, mode, intro_key))
-        _ask_question(speech, question, repeat=result.counted and result.total <= REPEAT_QUESTION_NIGHTS,
-                      once_more=say(handler_input, "once_more", at=result.total))
+        speech.say(_lead(handler_input, result, mode, intro_key, question))
+        _ask_question(speech, question)
     show_question(handler_input, question.text, result.streak if result else None)
     return finish(handler_input, speech)
 
@@ -67,17 +68,16 @@ def _hello(handler_input: HandlerInput) -> Speech:
     return speech
 
 
-def _ask_question(speech: Speech, question: Question, *, repeat: bool = False,
-                  once_more: str = "") -> None:
+def _ask_question(speech: Speech, question: Question) -> None:
+    """The question, slowly, last; a deep one gets a longer silence to land in."""
     after = DEEP_PAUSE_AFTER_MS if question.depth == "D" else PAUSE_AFTER_MS
-    speech.slowly(question.text, before_ms=PAUSE_BEFORE_MS, after_ms=PAUSE_AFTER_MS if repeat else after)
-    if repeat:
-        speech.say(once_more).slowly(question.text, before_ms=400, after_ms=after)
+    speech.slowly(question.text, before_ms=PAUSE_BEFORE_MS, after_ms=after)
 
 
 def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
-          intro_key: str | None) -> str:
-    """Everything said before the question: greeting, streak news, guidance, the intro."""
+          intro_key: str | None, question: Question) -> str:
+    """Everything said before the question: greeting, streak news, guidance, the intro; as much
+    of it as fits the answer's time with the question (what matters most is kept first)."""
     if not result.counted:
         greeting = say(handler_input, "already_tonight")
     elif result.first_ever:
@@ -95,7 +95,32 @@ def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
                     else "question_intro", at=result.total)
     else:
         intro = ""
-    return " ".join(p for p in (greeting, news, guidance, intro) if p)
+    # most important first: what happened to the streak, how it works, a deep night's word
+    # that lighter is fine, then a greeting and a plain intro
+    parts = {"news": news, "guidance": guidance, "intro": intro, "greeting": greeting}
+    kept = _fit(parts, priority=("news", "guidance", "intro", "greeting") if intro_key or
+                result.depth == "D" else ("news", "guidance", "greeting", "intro"),
+                budget=_budget(result) - _question_seconds(question))
+    return " ".join(parts[k] for k in ("greeting", "news", "guidance", "intro") if k in kept)
+
+
+def _budget(result: CheckinResult) -> float:
+    return FIRST_NIGHT_SECONDS if result.first_ever else ANSWER_SECONDS
+
+
+def _question_seconds(question: Question) -> float:
+    after = DEEP_PAUSE_AFTER_MS if question.depth == "D" else PAUSE_AFTER_MS
+    return seconds(question.text, PAUSE_BEFORE_MS + after)
+
+
+def _fit(parts: dict[str, str], priority: tuple[str, ...], budget: float) -> set[str]:
+    kept, used = set(), 0.0
+    for name in priority:
+        cost = seconds(parts[name])
+        if parts[name] and used + cost <= budget:
+            kept.add(name)
+            used += cost
+    return kept
 
 
 def _guidance(handler_input: HandlerInput, result: CheckinResult) -> str:

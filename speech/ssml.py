@@ -9,6 +9,7 @@ import re
 from xml.sax.saxutils import escape, quoteattr
 
 MAX_SPEECH_CHARS = 8000
+WORDS_PER_SECOND = 2.5  # how fast Alexa talks, near enough to plan an answer's length by
 QUESTION_RATE = "90%"  # slower than Alexa's default for the one sentence that matters
 _PERSON_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,256}$")
 
@@ -59,6 +60,11 @@ class Speech:
 
     def ssml(self) -> str:
         return f"<speak>{self.inner()}</speak>"
+
+
+def seconds(text: str, pauses_ms: int = 0) -> float:
+    """About how long Alexa takes to say `text` (plain words), plus pauses."""
+    return len(text.split()) / WORDS_PER_SECOND + pauses_ms / 1000
 
 
 def plain(ssml: str) -> str:

@@ -192,8 +192,25 @@ def spoken_text(ssml: str) -> str:
     return " ".join("".join(parse_ssml(ssml).itertext()).split())
 
 
+WORDS_PER_SECOND = 2.5
+FIRST_NIGHT_SECONDS = 25  # the first night's launch: the welcome and how it works
+ANSWER_SECONDS = 20  # every other answer
+
+
+def speech_seconds(ssml: str) -> float:
+    """How long Alexa talks: words at 2.5 a second, plus every pause."""
+    pauses = sum(int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', ssml)) / 1000
+    return len(spoken_text(ssml).split()) / WORDS_PER_SECOND + pauses
+
+
+def speech_limit(ssml: str) -> int:
+    first_night = "one of you answers while the other listens" in spoken_text(ssml).lower()
+    return FIRST_NIGHT_SECONDS if first_night else ANSWER_SECONDS
+
+
 def check_response(data: dict) -> None:
-    """What every response must be: valid SSML under 8,000 characters; an open session ends
+    """What every response must be: valid SSML under 8,000 characters, no longer to hear than
+    the limits (25 s for the first night's launch, 20 s for anything else); an open session ends
     with a question and has a reprompt."""
     response = data["response"]
     for key in ("outputSpeech", "reprompt"):
@@ -205,6 +222,9 @@ def check_response(data: dict) -> None:
             assert not re.search(r"(?<!\.)\.\.(?!\.)", holder["ssml"]), "a doubled full stop"
             assert len(holder["ssml"]) < 8000
             parse_ssml(holder["ssml"])
+            seconds = speech_seconds(holder["ssml"])
+            assert seconds <= speech_limit(holder["ssml"]), \
+                f"{seconds:.1f} s to hear: {spoken_text(holder['ssml'])}"
     directives = [d.get("type") for d in response.get("directives", [])]
     if response.get("shouldEndSession") is False:
         assert response.get("reprompt"), "an open session needs a reprompt"
@@ -258,3 +278,13 @@ def api(alexa_api):
 
     alexa_api.state = StandinState()
     return alexa_api
+
+
+@pytest.fixture(scope="session", autouse=True)
+def simulator_checks():
+    """Every reply the simulator hears in a test passes the same checks as the webhook's."""
+    from skill.dev.simulator.session import Simulator
+
+    Simulator.response_checks = (check_response,)
+    yield
+    Simulator.response_checks = ()

@@ -109,7 +109,10 @@ class Simulator:
     `target` is a Flask app (in-process), a URL (HTTP POST to a running service), or a callable
     that builds the app from the simulator's clock (``lambda clock: create_app(..., clock=clock)``);
     None builds the default app (configuration from the environment, verification off).
+    `response_checks` are called with every response envelope (the test suite's shared checks).
     """
+
+    response_checks: tuple = ()
 
     def __init__(self, target=None, *, locale: str = "en-US", tz: str = DEFAULT_TZ,
                  at: str | datetime | float | None = None, user: str = DEFAULT_USER,
@@ -325,6 +328,8 @@ class Simulator:
             raise SimulatorError(f"the skill answered something that is not JSON: {text[:200]!r}") from None
         if not isinstance(data, dict):
             raise SimulatorError(f"the skill answered {text[:200]!r}, not a response envelope")
+        for check in self.response_checks:
+            check(data)
         return data
 
     # -- state between separate `checkin say` runs -------------------------------------------
