@@ -129,7 +129,9 @@ def test_a_locale_without_store_text_is_named(tmp_path, capsys, monkeypatch):
     status, _, err = run(["--public-url", "https://example.org", "--out", str(tmp_path),
                           "--models", str(models)], capsys, monkeypatch)
     assert status == 2
-    assert "has no store text for fr-FR: add publishingInformation.locales.'fr'" in err
+    assert ("publishingInformation.locales.fr-FR.name is missing (Amazon; the store text of a "
+            "language is publishingInformation.locales.fr in models/skill.json)") in err
+    assert not (tmp_path / PACKAGE_DIR).exists()
 
 
 def test_the_generated_package_is_ignored_by_git():

@@ -66,7 +66,8 @@ def _locale_text_problems(locale: str, text) -> list[str]:
     for field, limit in TEXT_LIMITS.items():
         value = text.get(field)
         if not isinstance(value, str) or not value.strip():
-            out.append(f"{where}.{field} is missing (Amazon)")
+            out.append(f"{where}.{field} is missing (Amazon; the store text of a language is "
+                       f"publishingInformation.locales.{locale.split('-')[0]} in models/skill.json)")
         elif len(value) > limit:
             out.append(f"{where}.{field} has {len(value)} characters, more than {limit} (Amazon)")
     phrases = text.get("examplePhrases")
