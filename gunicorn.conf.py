@@ -1,6 +1,7 @@
 # Gunicorn settings for the Procfile; `checkin serve` uses the same ones (skill/server.py).
-# With no REDIS_URL, the master starts the embedded store once, before forking the workers,
-# and stops it when gunicorn exits.
+# Before any worker forks, the master checks the whole configuration and, with no REDIS_URL,
+# starts the embedded store (refused on a public bind unless CHECKIN_DATA_DIR is set): a problem
+# is one line on stderr and exit status 2 (skill/startup.py). It stops the store on exit.
 import os
 
 from skill.server import SETTINGS
@@ -14,11 +15,9 @@ _embedded = None
 
 def on_starting(server):
     global _embedded
-    from skill.config import Config
-    from skill.embedded import start_before_workers
+    from skill.startup import prepare_or_exit
 
-    _embedded, env_updates = start_before_workers(Config.from_env())
-    os.environ.update(env_updates)
+    _embedded = prepare_or_exit(server.cfg.address)
 
 
 def on_exit(server):

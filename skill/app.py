@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from speech import Content
 
+from . import pages
 from .alexa_api import TimeoutApiClient
 from .config import Config
 from .embedded import locate
@@ -129,4 +130,5 @@ def create_app(
                      methods=["POST"])
 
     _add_health_and_errors(app, services)
+    pages.register(app)  # /privacy, /terms; the icons are files in skill/static/
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
@@ -33,7 +34,10 @@ SETTINGS: tuple[Setting, ...] = (
             "`redis://`, `rediss://` or `unix://` URL of a Redis server; add `?cluster=true` (or use "
             "`redis+cluster://`) for Redis Cluster. Empty: the embedded store."),
     Setting("data_dir", "CHECKIN_DATA_DIR", "./.checkin-data",
-            "Where the embedded store keeps its socket and its data on disk."),
+            "Where the embedded store keeps its socket, its data and (without "
+            "`CHECKIN_USER_ID_SECRET`) its secret. A start that listens on a public interface "
+            "(the `Procfile`, `checkin serve --host 0.0.0.0`) with no `REDIS_URL` refuses to run "
+            "until this is set explicitly, to a disk that survives restarts and deploys."),
     Setting("default_timezone", "CHECKIN_DEFAULT_TIMEZONE", "America/New_York",
             "The time zone used when a device's own cannot be read from Alexa."),
     Setting("log_level", "CHECKIN_LOG_LEVEL", "INFO", "Python log level name."),
@@ -47,7 +51,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Redis connect and socket timeout in milliseconds (at most 300)."),
     Setting("api_timeout", "CHECKIN_ALEXA_API_TIMEOUT_MS", "1000",
             "Timeout for calls to the Alexa APIs (time zone, reminders) in milliseconds."),
+    Setting("public_url", "CHECKIN_PUBLIC_URL", "",
+            "The service's public HTTPS base URL (`https://checkin.example.org`, port 443). "
+            "`checkin package` builds the skill's endpoint, icon, privacy and terms URLs from it "
+            "(or from `--public-url`)."),
 )
+
+REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
 
 _FALSE = {"0", "false", "no", "off"}
 _TRUE = {"1", "true", "yes", "on"}
@@ -84,6 +94,8 @@ class Config:
     max_body_bytes: int = 131072
     redis_timeout: float = 0.25  # seconds
     api_timeout: float = 1.0  # seconds
+    public_url: str = ""
+    data_dir_explicit: bool = False  # CHECKIN_DATA_DIR was set, not defaulted
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -94,7 +106,8 @@ class Config:
             "skill_id": raw["skill_id"].strip(),
             "verify": _parse_bool("CHECKIN_VERIFY", raw["verify"]),
             "redis_url": raw["redis_url"].strip(),
-            "data_dir": Path(raw["data_dir"]),
+            "data_dir": Path(raw["data_dir"].strip() or "./.checkin-data"),
+            "data_dir_explicit": bool(env.get("CHECKIN_DATA_DIR", "").strip()),
             "default_timezone": raw["default_timezone"].strip(),
             "log_level": raw["log_level"].strip().upper(),
             "user_id_secret": raw["user_id_secret"],
@@ -104,6 +117,7 @@ class Config:
                                         10, 300) / 1000,
             "api_timeout": _parse_int("CHECKIN_ALEXA_API_TIMEOUT_MS", raw["api_timeout"],
                                       50, 5000) / 1000,
+            "public_url": public_base_url(raw["public_url"]) if raw["public_url"].strip() else "",
         }
         values.update(overrides)
         config = cls(**values)
@@ -119,6 +133,11 @@ class Config:
             ) from None
         if self.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ConfigError(f"CHECKIN_LOG_LEVEL {self.log_level!r} is not a log level")
+        if self.redis_url:
+            parts = urlsplit(self.redis_url)
+            if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
+                raise ConfigError(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, "
+                                  f"not {redact(self.redis_url)!r}")
         if self.redis_url and not self.user_id_secret:
             raise ConfigError("CHECKIN_USER_ID_SECRET must be set when REDIS_URL is set")
         if self.verify and not self.skill_id:
@@ -131,6 +150,33 @@ class Config:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Config(**values)
+
+
+def redact(url: str) -> str:
+    """A URL with its password hidden, fit for a log line or an error."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def public_base_url(raw: str, name: str = "CHECKIN_PUBLIC_URL") -> str:
+    """The service's public base URL, without a trailing slash: Alexa calls HTTPS on port 443
+    only, and the manifest's links are built by appending paths to it."""
+    value = raw.strip().rstrip("/")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"{name} {raw!r} is not a URL") from None
+    if parts.scheme != "https" or not parts.hostname:
+        raise ConfigError(f"{name} must be an https:// URL (Alexa calls HTTPS only), not {raw!r}")
+    if port not in (None, 443):
+        raise ConfigError(f"{name} must use port 443 (the only port Alexa calls), not {port}")
+    if parts.query or parts.fragment or parts.username:
+        raise ConfigError(f"{name} must be a plain base URL with no query, fragment or user, "
+                          f"not {raw!r}")
+    return value
 
 
 def markdown_table() -> str:

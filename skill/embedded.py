@@ -97,9 +97,13 @@ class StoreLocation:
     embedded: EmbeddedStore | None
 
 
+def uses_embedded(config: Config) -> bool:
+    return not config.redis_url
+
+
 def locate(config: Config) -> StoreLocation:
     """``REDIS_URL`` with its secret, or the embedded store in the data directory."""
-    if config.redis_url:
+    if not uses_embedded(config):
         url = config.redis_url
         return StoreLocation(lambda: url, config.user_id_secret.encode(), None)
     embedded = EmbeddedStore(config.data_dir)
@@ -108,13 +112,25 @@ def locate(config: Config) -> StoreLocation:
     return StoreLocation(embedded.ensure, secret, embedded)
 
 
-def start_before_workers(config: Config) -> tuple[EmbeddedStore | None, dict[str, str]]:
+def start_before_workers(config: Config, *, public: bool = False
+                         ) -> tuple[EmbeddedStore | None, dict[str, str]]:
     """For a server that forks workers: start the embedded store (if it is the store) once, in
-    the master, and return the environment that points the workers at it."""
-    location = locate(config)
-    if location.embedded is None:
+    the master, and return the environment that points the workers at it.
+
+    `public`: the server listens on an interface other than loopback, so this is a deploy, not a
+    laptop. There the embedded store runs only in a data directory the operator named: the
+    default (``./.checkin-data`` in the working directory) is wiped with the disk of many
+    platforms at each restart or deploy, and every household with it."""
+    if not uses_embedded(config):
         return None, {}
+    if public and not config.data_dir_explicit:
+        raise CommandError(
+            "refusing to start: this listens on a public interface with no REDIS_URL, so the "
+            "households would live in ./.checkin-data, which many hosts wipe at each deploy; "
+            "set REDIS_URL (and CHECKIN_USER_ID_SECRET), or CHECKIN_DATA_DIR to a directory on "
+            "a disk that persists")
     try:
+        location = locate(config)
         url = location.url()
     except Exception as e:
         raise CommandError(f"cannot start the embedded store: {e}") from None

