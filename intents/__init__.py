@@ -12,7 +12,7 @@ from ask_sdk_core.utils import get_device_id
 
 from skill.serializer import AlexaSerializer
 
-from . import checkin, events, guidance, privacy, questions, reminders, standard, streak
+from . import checkin, events, guidance, privacy, questions, reminders, settings, standard, streak
 
 REQUEST_HANDLERS = [
     events.SkillDisabledHandler(),
@@ -29,6 +29,7 @@ REQUEST_HANDLERS = [
     guidance.FaqHandler(),
     streak.StreakHandler(),
     privacy.ForgetUsHandler(),
+    settings.SetAudienceHandler(),
     reminders.SetReminderHandler(),
     reminders.ChangeReminderHandler(),
     reminders.ReminderStatusHandler(),

@@ -173,28 +173,12 @@ def unsaved_index(who: str, night: int, size: int) -> int:
 
 def rotation_index(key: str, position: int, size: int) -> int:
     """The item at `position` of a per-household rotation through a bank of `size` (tips,
-    phrases, greetings...): every item once per pass, a new order each pass, and never the same
-    item twice in a row, across passes too."""
+    phrases, greetings...): the household's own order of the bank, walked round and round, so
+    any `size` items in a row are all different and none comes twice in a row."""
     if size <= 1:
         return 0
-    cycle, index = divmod(position, size)
-    if size == 2:  # two items: alternate, from a household's own start
-        return (position + _digest(key, 0)) % 2
-
-    def order(c: int, i: int) -> int:
-        return shuffled_index(_digest_key(key, c), i, size)
-
-    if cycle and index in (0, 1) and order(cycle, 0) == order(cycle - 1, size - 1):
-        index = 1 - index  # the pass would open with the item that closed the last one: swap
-    return order(cycle, index)
-
-
-def _digest_key(key: str, cycle: int) -> bytes:
-    return hashlib.blake2b(f"{key}:{cycle}".encode(), digest_size=16).digest()
-
-
-def _digest(key: str, cycle: int) -> int:
-    return int.from_bytes(_digest_key(key, cycle)[:4], "big")
+    return shuffled_index(hashlib.blake2b(key.encode(), digest_size=16).digest(),
+                          position % size, size)
 
 
 def recent_nights(history: set[int], night: int) -> int:

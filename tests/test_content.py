@@ -165,3 +165,15 @@ def test_every_manifest_locale_has_a_model_and_content():
     for locale in MANIFEST["publishingInformation"]["locales"]:
         assert (ROOT / "models" / f"{locale}.json").exists(), locale
         assert locale in content.locales(), locale
+
+
+def test_audience_overrides_are_prompts_with_the_same_placeholders(content):
+    base = content.for_locale("en-US")
+    audiences = base._data.get("audience", {})
+    assert set(audiences) <= {"friends", "family"} and audiences
+    for audience, prompts in audiences.items():
+        for key, value in prompts.items():
+            assert key in base._data["prompts"], (audience, key)
+            for variant in [value] if isinstance(value, str) else value:
+                assert _placeholders(variant) == _placeholders(base.variants(key)[0]), key
+                assert not re.search(r"\b(partner|couple|romantic)\b", variant, re.I), variant

@@ -23,7 +23,8 @@ CUSTOM_INTENT_SLOTS = {
     "TonightQuestionIntent": {},
     "AnotherQuestionIntent": {},
     "QuestionDepthIntent": {"depth": "DepthType"},
-    "ValidationPhraseIntent": {},
+    "ValidationPhraseIntent": {"feeling": "FeelingType"},
+    "SetAudienceIntent": {"audience": "AudienceType"},
     "TipIntent": {"topic": "TipTopicType"},
     "ChallengeIntent": {"challenge": "ChallengeType"},
     "FaqIntent": {"faqTopic": "FaqTopicType"},
@@ -49,6 +50,9 @@ BUILTIN_INTENTS = {
 }
 
 EXPECTED_IDS = {
+    "FeelingType": {"STRESSED", "SAD", "WORRIED", "ANGRY", "HURT", "LONELY", "SCARED", "TIRED",
+                    "PROUD", "HAPPY"},
+    "AudienceType": {"PARTNERS", "FRIENDS", "FAMILY"},
     "DepthType": {"LIGHT", "MEDIUM", "DEEP"},
     "TipTopicType": {
         "ACTIVE_LISTENING", "I_STATEMENTS", "NONVERBAL_CUES", "OPEN_QUESTIONS",
