@@ -30,6 +30,8 @@ FEELINGS = ("stressed", "sad", "worried", "angry", "hurt", "lonely", "scared", "
 FILES = ("prompts", "questions", "validation", "tips", "challenges", "faq")
 EXTRA_PROMPT_FILES = ("reminders",)  # more prompts, kept beside the area that speaks them
 # `audience.toml` (optional): per-audience overrides of prompts, tables [friends] and [family]
+SAFETY_FILE = "safety"  # words that mean someone may not be safe (not spoken)
+_NOT_A_WORD = re.compile(r"[^a-z0-9 ]+")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,12 @@ class Faq:
     id: str
     question: str
     answer: str
+
+
+def _folded(text: str) -> str:
+    """Heard words as the safety check compares them: lower case, no apostrophes, one space."""
+    text = text.lower().replace("\u2019", "'").replace("'", "")
+    return " ".join(_NOT_A_WORD.sub(" ", text).split())
 
 
 def words_of(locale: str | None):
@@ -150,6 +158,34 @@ class LocaleContent:
         return tuple(len(self.questions_for(a)[d]) for a in ("partners", "friends")
                      for d in DEPTH_NAMES)
 
+    def theme_bank(self, depth: str, theme: str) -> tuple[Question, ...]:
+        """The questions of one theme at one depth, in bank order."""
+        return self._themes.get((depth, theme), ())
+
+    @cached_property
+    def _themes(self) -> dict[tuple[str, str], tuple[Question, ...]]:
+        out: dict[tuple[str, str], list[Question]] = {}
+        for depth, bank in self.questions.items():
+            for q in bank:
+                out.setdefault((depth, q.theme), []).append(q)
+        return {key: tuple(items) for key, items in out.items()}
+
+    # -- listening for safety ----------------------------------------------------------------
+
+    @cached_property
+    def _unsafe(self) -> tuple[tuple[str, ...], frozenset[str]]:
+        words = self._data.get(SAFETY_FILE, {})
+        return (tuple(f" {_folded(w)} " for w in words.get("contains", ())),
+                frozenset(_folded(w) for w in words.get("whole", ())))
+
+    def sounds_unsafe(self, heard: str | None) -> bool:
+        """Do these heard words say that someone may not be safe at home?"""
+        if not heard:
+            return False
+        text = _folded(heard)
+        contains, whole = self._unsafe
+        return text in whole or any(phrase in f" {text} " for phrase in contains)
+
     @cached_property
     def validation(self) -> tuple[str, ...]:
         return tuple(self._data["validation"]["phrases"])
@@ -205,6 +241,10 @@ class Content:
         if audience.exists():
             with open(audience, "rb") as f:
                 data["audience"] = tomllib.load(f)
+        safety = self.root / lang / f"{SAFETY_FILE}.toml"
+        if safety.exists():
+            with open(safety, "rb") as f:
+                data[SAFETY_FILE] = tomllib.load(f)
         override = self.root / f"{locale}.toml"
         if override.exists():
             with open(override, "rb") as f:
