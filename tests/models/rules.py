@@ -23,12 +23,15 @@ CUSTOM_INTENT_SLOTS = {
     "TonightQuestionIntent": {},
     "AnotherQuestionIntent": {},
     "QuestionDepthIntent": {"depth": "DepthType"},
+    "ThemeQuestionIntent": {"theme": "ThemeType"},
     "ValidationPhraseIntent": {"feeling": "FeelingType"},
     "SetAudienceIntent": {"audience": "AudienceType"},
     "TipIntent": {"topic": "TipTopicType"},
+    "SafetyIntent": {"who": "PersonType"},
     "ChallengeIntent": {"challenge": "ChallengeType"},
     "FaqIntent": {"faqTopic": "FaqTopicType"},
     "StreakIntent": {},
+    "SkipTonightIntent": {},
     "DoneIntent": {},
     "ForgetUsIntent": {},
     "SetReminderIntent": {"time": "AMAZON.TIME"},
@@ -62,31 +65,57 @@ EXPECTED_IDS = {
         "ATTACHMENT_STYLES", "JOURNALING", "MINDFULNESS", "QUALITY_TIME",
         "ADMITTING_MISTAKES", "DISAGREEMENTS",
     },
+    # Each names a situation between two people, never a fault of the one who spoke. SAFETY
+    # is not a challenge: what it names gets the safety answer (intents/safety.py).
     "ChallengeType": {
-        "FEAR_OF_VULNERABILITY", "POOR_COMMUNICATION", "UNREALISTIC_EXPECTATIONS",
-        "PAST_HURTS", "LACK_OF_TIME", "ATTACHMENT_DIFFERENCES",
+        "HARD_TO_OPEN_UP", "TALKING_PAST_EACH_OTHER", "HOPES_AND_REALITY", "OLD_HURTS",
+        "NO_TIME_TOGETHER", "CLOSENESS_AND_SPACE", "DRIFTING_APART", "TRUST", "SAFETY",
     },
     "FaqTopicType": {
         "HOW_LONG", "EMOTIONAL_VS_PHYSICAL", "PARTNER_NOT_INTERESTED", "FRIENDSHIPS",
-        "HEALTHY_SIGNS", "FEAR_OF_JUDGMENT",
+        "HEALTHY_SIGNS", "FEAR_OF_JUDGMENT", "WHAT_IT_IS",
     },
+    # speech.THEMES, upper-cased: the question bank's themes
+    "ThemeType": {
+        "TODAY", "MEMORIES", "DREAMS", "GRATITUDE", "FEELINGS", "US", "VALUES", "PLAY",
+        "ROMANCE", "FAMILY",
+    },
+    "PersonType": {"PARTNER"},  # who, in "he hurts me" / "I'm scared of my husband"
+}
+
+# Samples that are a slot and nothing else, and why each has no carrier phrase: each is the whole
+# reply to a question the skill has just asked, said the way people answer it.
+SLOT_ONLY_SAMPLES = {
+    "QuestionDepthIntent": "after 'something lighter, or something deeper?': 'lighter'",
+    "ChallengeIntent": "after 'What's going on?': 'we feel disconnected'",
+    "FaqIntent": "after 'What would you like to know?': 'how long does it take'",
+    "ThemeQuestionIntent": "after the list of themes, 'Which would you like?': 'the future'",
 }
 
 # Everyday phrasings the contract and PRODUCT.md promise will resolve to a given id.
 PROMISED_VALUES = {
     ("DepthType", "lighter"): "LIGHT",
-    ("DepthType", "something fun"): "LIGHT",
+    ("ThemeType", "something fun"): "PLAY",
+    ("ThemeType", "the future"): "DREAMS",
+    ("ThemeType", "intimacy"): "ROMANCE",
+    ("ThemeType", "family"): "FAMILY",
     ("DepthType", "deeper"): "DEEP",
     ("DepthType", "in between"): "MEDIUM",
     ("TipTopicType", "active listening"): "ACTIVE_LISTENING",
     ("TipTopicType", "how to listen better"): "ACTIVE_LISTENING",
-    ("ChallengeType", "we keep arguing"): "POOR_COMMUNICATION",
-    ("ChallengeType", "we misunderstand each other"): "POOR_COMMUNICATION",
-    ("ChallengeType", "i'm scared to open up"): "FEAR_OF_VULNERABILITY",
-    ("ChallengeType", "we never have time"): "LACK_OF_TIME",
-    ("ChallengeType", "i feel let down"): "UNREALISTIC_EXPECTATIONS",
-    ("ChallengeType", "i find it hard to trust"): "PAST_HURTS",
-    ("ChallengeType", "i've been hurt before"): "PAST_HURTS",
+    ("TipTopicType", "listen better"): "ACTIVE_LISTENING",
+    ("ChallengeType", "we keep arguing"): "TALKING_PAST_EACH_OTHER",
+    ("ChallengeType", "we fight all the time"): "TALKING_PAST_EACH_OTHER",
+    ("ChallengeType", "we misunderstand each other"): "TALKING_PAST_EACH_OTHER",
+    ("ChallengeType", "i'm scared to open up"): "HARD_TO_OPEN_UP",
+    ("ChallengeType", "we never have time"): "NO_TIME_TOGETHER",
+    ("ChallengeType", "i feel let down"): "HOPES_AND_REALITY",
+    ("ChallengeType", "they let me down"): "HOPES_AND_REALITY",
+    ("ChallengeType", "i find it hard to trust"): "OLD_HURTS",
+    ("ChallengeType", "i've been hurt before"): "OLD_HURTS",
+    ("ChallengeType", "we feel disconnected"): "DRIFTING_APART",
+    ("ChallengeType", "we don't trust each other"): "TRUST",
+    ("FaqTopicType", "what is a check in"): "WHAT_IT_IS",
     ("FaqTopicType", "how long does it take"): "HOW_LONG",
     ("FaqTopicType", "is it the same as physical intimacy"): "EMOTIONAL_VS_PHYSICAL",
     ("FaqTopicType", "my partner doesn't want it"): "PARTNER_NOT_INTERESTED",

@@ -4,6 +4,7 @@ the samples and slot values, and the generated locales."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -18,7 +19,8 @@ from skill.dev.skill_package import model_rules
 from .rules import model as load_locale
 from .rules import (
     BUILTIN_INTENTS, CERTIFICATION_REQUIRED, CUSTOM_INTENT_SLOTS, EXPECTED_IDS, INVOCATION,
-    LOCALES, PROMISED_VALUES, SLOT_RE, custom_intents, fold, invocation_problems, spoken_values,
+    LOCALES, PROMISED_VALUES, SLOT_ONLY_SAMPLES, SLOT_RE, custom_intents, fold,
+    invocation_problems, spoken_values,
 )
 
 
@@ -94,6 +96,16 @@ def test_no_utterance_fits_two_intents(locale_model):
     assert model_rules.ambiguity_problems(locale_model) == []
 
 
+def test_slot_only_samples_are_replies_with_a_reason(intents):
+    """A sample that is only a slot ("{depth}") matches whatever the slot's values are, so it
+    exists only where people answer the skill's own question with the value itself; every
+    other sample carries words of its own."""
+    bare = {name for name, intent in custom_intents(intents).items()
+            for sample in intent["samples"] if re.fullmatch(r"\{\w+\}", sample.strip())}
+    assert bare == set(SLOT_ONLY_SAMPLES)
+    assert all(len(reason.split()) >= 4 for reason in SLOT_ONLY_SAMPLES.values())
+
+
 def custom_samples(intents, name: str) -> set[str]:
     return {" ".join(s.split()) for s in intents[name]["samples"]}
 
@@ -105,6 +117,12 @@ def test_required_sample_phrasings_present(intents):
     assert any("{topic}" not in s for s in samples["TipIntent"])
     assert {"{challenge}", "i think {challenge}", "we have a problem with {challenge}"} <= samples["ChallengeIntent"]
     assert "{faqTopic}" in custom_samples(intents, "FaqIntent")
+    assert "a question about {faqTopic}" not in custom_samples(intents, "FaqIntent"), \
+        "a question about the future is a theme, not the FAQ"
+    assert {"a question about {theme}", "something {theme}"} <= samples["ThemeQuestionIntent"]
+    assert {"can we skip tonight", "we're too tired tonight"} <= samples["SkipTonightIntent"]
+    assert {"i don't feel safe", "i'm scared of {who}", "{who} hurts me"} <= samples["SafetyIntent"]
+    assert "how do i {topic}" in samples["TipIntent"]
     assert "something {depth}" in samples["QuestionDepthIntent"]
     assert "remind us every night at {time}" in samples["SetReminderIntent"]
     assert "move our reminder to {time}" in samples["ChangeReminderIntent"]
