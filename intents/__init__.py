@@ -12,16 +12,21 @@ from ask_sdk_core.utils import get_device_id
 
 from skill.serializer import AlexaSerializer
 
-from . import checkin, events, guidance, privacy, questions, reminders, settings, standard, streak
+from . import (checkin, events, guidance, privacy, questions, reminders, rest, safety, settings,
+               standard, streak, themes)
+from .safety import DISCREET_INTENTS  # noqa: F401  (the endpoint names no intent for these)
 
 REQUEST_HANDLERS = [
     events.SkillDisabledHandler(),
     events.PermissionChangedHandler(),
     standard.SessionEndedHandler(),
     standard.ExceptionEncounteredHandler(),
+    safety.SafetyHandler(),  # "I don't feel safe", whatever intent the words reached: first
     checkin.LaunchHandler(),  # also TonightQuestionIntent and StartOver
     questions.AnotherQuestionHandler(),
     questions.QuestionDepthHandler(),
+    themes.ThemeQuestionHandler(),
+    rest.SkipTonightHandler(),
     checkin.DoneHandler(),
     guidance.ValidationPhraseHandler(),
     guidance.TipHandler(),

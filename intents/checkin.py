@@ -4,6 +4,8 @@ preview that counts nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
@@ -11,7 +13,7 @@ from ask_sdk_model import Response
 
 from skill import rules
 from skill.storage import CheckinResult, Status
-from speech import Question, Speech
+from speech import LocaleContent, Question, Speech
 from speech.ssml import seconds
 
 from .common import (
@@ -36,24 +38,35 @@ DEEP_PAUSE_AFTER_MS = 2500  # time to let a deep question land
 FIRST_NIGHT_SECONDS = 25  # the longest the first night's launch may talk
 ANSWER_SECONDS = 20  # the longest any other answer may talk
 
+# Another way to choose the question (a theme, intents/themes.py): (content, household or device,
+# depth, night, audience) -> the question; and its intro, from the question chosen.
+Chooser = Callable[[LocaleContent, str, str, int, str], Question]
+Intro = Callable[[Question], str]
 
-def deliver(handler_input: HandlerInput, mode: str, intro_key: str | None = None) -> Response:
+
+def deliver(handler_input: HandlerInput, mode: str, intro_key: str | None = None, *,
+            choose: Chooser | None = None, intro: Intro | None = None) -> Response:
     """Speak tonight's question (or another, or one of a depth) as the last thing said, and step
     back. Tonight's night is recorded, except in the daytime, when it is only a preview."""
     t = turn(handler_input)
     status = None if t.zone_known() else t.status()  # the device's zone decides "daytime"
     if t.is_daytime() and not t.storage_failed:
-        return preview(handler_input, mode, status or t.status())
+        return preview(handler_input, mode, status or t.status(), choose)
     c = content(handler_input)
     result = t.checkin(mode, c.bank_sizes())
     speech = _hello(handler_input)
     if result is None:
-        question = fallback_question(c, t.household or t.device, t.night())
+        who, night = t.household or t.device, t.night()
+        question = (choose(c, who, "L", night, t.audience) if choose
+                    else fallback_question(c, who, night))
         speech.say(say(handler_input, "greeting_unsaved"))
         _ask_question(speech, question)
     else:
-        question = question_at(c, t.household, result.depth, result.question_position, t.audience)
-        speech.say(_lead(handler_input, result, mode, intro_key, question))
+        question = (choose(c, t.household, result.depth, result.night, t.audience) if choose
+                    else question_at(c, t.household, result.depth, result.question_position,
+                                     t.audience))
+        speech.say(_lead(handler_input, result, mode, intro_key, question,
+                         intro(question) if intro else None))
         _ask_question(speech, question)
     show_question(handler_input, question.text, result.streak if result else None)
     return finish(handler_input, speech)
@@ -75,18 +88,21 @@ def _ask_question(speech: Speech, question: Question) -> None:
 
 
 def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
-          intro_key: str | None, question: Question) -> str:
+          intro_key: str | None, question: Question, intro_text: str | None = None) -> str:
     """Everything said before the question: greeting, streak news, guidance, the intro; as much
-    of it as fits the answer's time with the question (what matters most is kept first)."""
+    of it as fits the answer's time with the question (what matters most is kept first). An
+    intro of its own is not tonight's question again, so it skips "here it is once more"."""
     if not result.counted:
-        greeting = say(handler_input, "already_tonight")
+        greeting = "" if intro_text else say(handler_input, "already_tonight")
     elif result.first_ever:
         greeting = say(handler_input, "welcome_first")
     else:
         greeting = say(handler_input, "welcome_back", at=result.total)
     news = checkin_news(handler_input, result) if result.counted and not result.first_ever else ""
     guidance = _guidance(handler_input, result) if result.counted else ""
-    if intro_key:
+    if intro_text:
+        intro = intro_text
+    elif intro_key:
         intro = say(handler_input, intro_key, at=result.total)
     elif result.depth == "D" and mode == "tonight":
         intro = say(handler_input, "deep_intro", at=result.total)
@@ -99,7 +115,7 @@ def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
     # that lighter is fine, then a greeting and a plain intro
     parts = {"news": news, "guidance": guidance, "intro": intro, "greeting": greeting}
     kept = _fit(parts, priority=("news", "guidance", "intro", "greeting") if intro_key or
-                result.depth == "D" else ("news", "guidance", "greeting", "intro"),
+                intro_text or result.depth == "D" else ("news", "guidance", "greeting", "intro"),
                 budget=_budget(result) - _question_seconds(question))
     return " ".join(parts[k] for k in ("greeting", "news", "guidance", "intro") if k in kept)
 
@@ -131,16 +147,20 @@ def _guidance(handler_input: HandlerInput, result: CheckinResult) -> str:
     return f"{say(handler_input, 'turn_taking_rule')} {close}" if result.first_ever else close
 
 
-def preview(handler_input: HandlerInput, mode: str, status: Status | None) -> Response:
+def preview(handler_input: HandlerInput, mode: str, status: Status | None,
+            choose: Chooser | None = None) -> Response:
     """In the daytime: the question tonight would bring, said to count nothing."""
     t = turn(handler_input)
     c = content(handler_input)
     night = t.night()
     if status is None or t.household is None:
-        question = fallback_question(c, t.household or t.device, night)
+        who = t.household or t.device
+        question = (choose(c, who, "L", night, t.audience) if choose
+                    else fallback_question(c, who, night))
     else:
         depth, position = _next_draw(status, mode, night, c.bank_sizes())
-        question = question_at(c, t.household, depth, position, t.audience)
+        question = (choose(c, t.household, depth, night, t.audience) if choose
+                    else question_at(c, t.household, depth, position, t.audience))
     speech = _hello(handler_input).say(say(handler_input, "preview_intro"))
     _ask_question(speech, question)
     return finish(handler_input, speech)

@@ -12,6 +12,8 @@ from skill.household import Turn
 from speech import LocaleContent, Question, Speech
 
 OFFER = "offer"  # session attribute: what a following yes/no answers
+LISTEN = "listen"  # an OFFER kind: the skill asked an open question ("What's going on?"); its
+# "about" says which, so whatever comes back is read in that context (intents/listening.py)
 LAST = "last"  # session attribute: the last thing said, for Repeat
 
 
@@ -113,6 +115,11 @@ def ask_key(handler_input: HandlerInput, key: str, offer: dict | None = None,
     """Ask the prompt `key` and keep listening; its reprompt is the prompt `<key>_reprompt`."""
     return ask(handler_input, Speech().say(say(handler_input, key, **values)),
                Speech().say(say(handler_input, f"{key}_reprompt", **values)), offer=offer)
+
+
+def ask_open(handler_input: HandlerInput, key: str, about: str, **values) -> Response:
+    """Ask an open question (`key`, with its reprompt) and remember what was asked."""
+    return ask_key(handler_input, key, offer={"kind": LISTEN, "about": about}, **values)
 
 
 def quiet(handler_input: HandlerInput) -> Response:

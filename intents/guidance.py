@@ -13,7 +13,7 @@ from speech import Speech
 
 from skill import rules
 
-from .common import ask, ask_key, content, finish, finish_key, say, slot_id, turn
+from .common import ask, ask_key, ask_open, content, finish, finish_key, say, slot_id, turn
 
 
 def _position(handler_input: HandlerInput, counter: str) -> tuple[int, str]:
@@ -52,7 +52,12 @@ class ValidationPhraseHandler(AbstractRequestHandler):
         return finish(handler_input, speech)
 
 
-SAFETY_TOPICS = frozenset({"PROFESSIONAL_HELP", "PAST_HURTS"})  # where the safety line belongs
+# Where the safety line belongs (once per answer): professional help, past hurts, disagreements,
+# trust, and the challenges of fighting, old hurts and shaken trust.
+SAFETY_TIPS = frozenset({"PROFESSIONAL_HELP", "PAST_HURTS", "DISAGREEMENTS", "REBUILDING_TRUST"})
+COUNSELLOR_TIPS = frozenset({"DISAGREEMENTS", "REBUILDING_TRUST"})  # say a counsellor can help
+SAFETY_CHALLENGES = frozenset({"TALKING_PAST_EACH_OTHER", "OLD_HURTS", "TRUST"})
+UNPLACED_TIP = "SAYING_NEEDS"  # the next step offered when what was said has no name here
 ANY_TOPIC = "any"  # the rotation of all tips, for "a tip" with no topic
 
 
@@ -65,9 +70,27 @@ def tip_speech(handler_input: HandlerInput, topic: str, safety_said: bool = Fals
         tip = _rotate(tips[topic].tips, who, f"tip:{topic}", position)
     speech = Speech().say(say(handler_input, "tip_intro", topic=tips[topic].name, at=position))
     speech.pause(300).say(tip)
-    if topic in SAFETY_TOPICS and not safety_said:
+    if topic in SAFETY_TIPS and not safety_said:
+        if topic in COUNSELLOR_TIPS:
+            speech.say(say(handler_input, "counsellor_line"))
         speech.say(say(handler_input, "safety_line"))
     return speech
+
+
+def offer_tip(handler_input: HandlerInput, speech: Speech, topic: str,
+              safety_said: bool = False) -> Response:
+    """End `speech` with the offer of a tip on `topic`, and listen for yes or no."""
+    tip_name = content(handler_input).tips[topic].name
+    speech.say(say(handler_input, "offer_tip", topic=tip_name))
+    reprompt = Speech().say(say(handler_input, "offer_tip_reprompt", topic=tip_name))
+    return ask(handler_input, speech, reprompt,
+               offer={"kind": "tip", "topic": topic, "safety_said": safety_said})
+
+
+def answer_unplaced_challenge(handler_input: HandlerInput) -> Response:
+    """What was said about a hard time has no name here: thanks, and one next step."""
+    speech = Speech().say(say(handler_input, "challenge_unplaced")).pause(300)
+    return offer_tip(handler_input, speech, UNPLACED_TIP)
 
 
 class TipHandler(AbstractRequestHandler):
@@ -98,18 +121,16 @@ class ChallengeHandler(AbstractRequestHandler):
         challenge_id, heard = slot_id(handler_input, "challenge")
         challenge = c.challenges.get(challenge_id or "")
         if challenge is None:
-            return ask_key(handler_input, "challenge_unknown")
-        tip_name = c.tips[challenge.tip_topic].name
+            if heard:
+                return answer_unplaced_challenge(handler_input)
+            return ask_open(handler_input, "challenge_unknown", "challenge")
         speech = Speech().say(say(handler_input, "challenge_intro", name=challenge.name)).pause(300)
         speech.say(challenge.shows).pause(300).say(challenge.focus).pause(300)
-        safety = challenge.id in SAFETY_TOPICS
+        safety = challenge.id in SAFETY_CHALLENGES
         if safety:
             speech.say(say(handler_input, "safety_line")).pause(300)
         speech.say(say(handler_input, "challenge_skill", skill=challenge.skill)).pause(400)
-        speech.say(say(handler_input, "offer_tip", topic=tip_name))
-        reprompt = Speech().say(say(handler_input, "offer_tip_reprompt", topic=tip_name))
-        return ask(handler_input, speech, reprompt,
-                   offer={"kind": "tip", "topic": challenge.tip_topic, "safety_said": safety})
+        return offer_tip(handler_input, speech, challenge.tip_topic, safety_said=safety)
 
 
 def answer_tip_offer(handler_input: HandlerInput, yes: bool, offer: dict) -> Response:
@@ -129,5 +150,11 @@ class FaqHandler(AbstractRequestHandler):
         faq_id, heard = slot_id(handler_input, "faqTopic")
         faq = c.faq.get(faq_id or "")
         if faq is None:
-            return ask_key(handler_input, "faq_unknown")
+            if heard:
+                return answer_unplaced_faq(handler_input)
+            return ask_open(handler_input, "faq_unknown", "faq")
         return finish(handler_input, Speech().say(faq.answer))
+
+
+def answer_unplaced_faq(handler_input: HandlerInput) -> Response:
+    return ask_key(handler_input, "faq_unplaced", offer={"kind": "question"})

@@ -15,6 +15,7 @@ from speech import Speech, words_of
 from .checkin import answer_question_offer
 from .common import (
     LAST,
+    LISTEN,
     OFFER,
     ask,
     ask_key,
@@ -27,6 +28,7 @@ from .common import (
     session_attrs,
 )
 from .guidance import answer_tip_offer
+from .listening import answer_listen_offer, answer_theme_offer, answer_unplaced, in_context
 from .privacy import answer_forget_offer
 from .questions import answer_depth_offer
 
@@ -59,10 +61,16 @@ class NavigateHomeHandler(AbstractRequestHandler):
 
 
 class FallbackHandler(AbstractRequestHandler):
+    """Words nothing placed. After one of the skill's own open questions they are an answer,
+    met kindly (intents/listening.py); anywhere else, guidance and tonight's question."""
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.FallbackIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        offer = session_attrs(handler_input).get(OFFER)
+        if in_context(offer):
+            return answer_unplaced(handler_input, offer)
         return ask_key(handler_input, "fallback", offer={"kind": "question"})
 
 
@@ -98,6 +106,10 @@ class YesNoHandler(AbstractRequestHandler):
             return answer_depth_offer(handler_input, yes)
         if kind == "question":
             return answer_question_offer(handler_input, yes)
+        if kind == LISTEN:
+            return answer_listen_offer(handler_input, yes, offer)
+        if kind == "theme":
+            return answer_theme_offer(handler_input, yes, offer)
         if yes:
             speech = Speech().say(say(handler_input, "yes_out_of_context"))
             reprompt = Speech().say(say(handler_input, "offer_question_reprompt"))

@@ -121,12 +121,13 @@ def create_app(
     else:
         log.warning("request verification is OFF: use only for local development")
 
-    from intents import build_skill
+    from intents import DISCREET_INTENTS, build_skill
 
     skill = build_skill(TimeoutApiClient(config.api_timeout))
     app.extensions["checkin"] = {"services": services, "verifier": verifier, "skill": skill,
                                  "embedded": location.embedded}
-    app.add_url_rule("/", "alexa", AlexaEndpoint(skill, services, verifier, clock),
+    app.add_url_rule("/", "alexa", AlexaEndpoint(skill, services, verifier, clock,
+                                                   discreet=DISCREET_INTENTS),
                      methods=["POST"])
 
     _add_health_and_errors(app, services)

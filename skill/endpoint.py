@@ -34,11 +34,14 @@ class AlexaEndpoint:
     """The Flask view for Alexa's requests; one per app."""
 
     def __init__(self, skill: CustomSkill, services: Services, verifier: RequestVerifier | None,
-                 clock: Callable[[], float]):
+                 clock: Callable[[], float], discreet: frozenset[str] = frozenset()):
         self.skill = skill
         self.services = services
         self.verifier = verifier
         self.clock = clock
+        # Intents whose name alone would say something private ("SafetyIntent"): the request
+        # line shows them as "-", like any intent request it does not name.
+        self.discreet = discreet
 
     def __call__(self) -> Response:
         started = time.perf_counter()
@@ -64,7 +67,8 @@ class AlexaEndpoint:
         req = envelope["request"]
         outcome["type"] = req["type"]
         if isinstance(req.get("intent"), dict):
-            outcome["intent"] = str(req["intent"].get("name", "-"))
+            name = str(req["intent"].get("name", "-"))
+            outcome["intent"] = "-" if name in self.discreet else name
         if req["type"] not in _KNOWN_TYPES:
             outcome["outcome"] = "ignored"
             return json_response(200, **EMPTY_RESPONSE)

@@ -56,8 +56,11 @@ def test_content_counts(locale):
     assert all(len(phrases) >= 4 for phrases in locale.feelings.values())
     assert len(locale.tips) >= TIP_TOPICS_IN_PRODUCT
     assert all(len(t.tips) >= 3 for t in locale.tips.values())
-    assert len(locale.challenges) == 6
-    assert len(locale.faq) == 6
+    assert len(locale.challenges) == 8
+    assert len(locale.faq) == 7
+    for theme in ("romance", "family"):
+        for depth in questions:
+            assert len(locale.theme_bank(depth, theme)) >= 5, (theme, depth)
 
 
 def _norm(text: str) -> str:
@@ -105,8 +108,8 @@ def test_every_prompt_renders_and_locales_agree(content):
 
 def test_every_prompt_key_used_in_code_exists(content):
     code = "\n".join(p.read_text() for p in (ROOT / "intents").glob("*.py"))
-    used = set(re.findall(r'(?:say|finish_key|ask_key)\(handler_input, "(\w+)"', code))
-    asked = set(re.findall(r'ask_key\(handler_input, "(\w+)"', code))
+    used = set(re.findall(r'(?:say|finish_key|ask_key|ask_open)\(handler_input, "(\w+)"', code))
+    asked = set(re.findall(r'(?:ask_key|ask_open)\(handler_input, "(\w+)"', code))
     used |= {f"{key}_reprompt" for key in asked}
     assert {"help", "help_reprompt", "forget_confirm_reprompt"} <= used
     used |= set(re.findall(r'\.text\("(\w+)"', code))
@@ -114,6 +117,7 @@ def test_every_prompt_key_used_in_code_exists(content):
              "first_question_intro", "question_intro", "deep_intro", "welcome_back"}
     used |= {f"milestone_{m}" for m in (3, 7, 14, 30, 50, 100, 365)}
     used |= {f"depth_intro_{d}" for d in "LMD"}
+    used |= {f"theme_name_{t}" for t in THEMES}
     missing = used - set(content.for_locale("en-US")._data["prompts"])
     assert not missing
 
@@ -124,7 +128,10 @@ def test_prompts_that_keep_listening_end_with_a_question(content):
         if key.endswith("_reprompt") or key in ("help", "fallback", "forget_confirm",
                                                  "offer_tip", "yes_out_of_context",
                                                  "challenge_unknown", "faq_unknown",
-                                                 "depth_unknown", "done_before_question"):
+                                                 "depth_unknown", "done_before_question",
+                                                 "listen_again", "faq_unplaced",
+                                                 "depth_unplaced", "theme_unknown",
+                                                 "theme_unplaced"):
             for variant in c.variants(key):
                 assert variant.rstrip().endswith("?"), key
 
@@ -134,9 +141,10 @@ def test_slot_ids_match_content():
 
     c = Content().for_locale("en-US")
     assert type_ids("TipTopicType") == set(c.tips)
-    assert type_ids("ChallengeType") == set(c.challenges)
+    assert type_ids("ChallengeType") - {"SAFETY"} == set(c.challenges)  # SAFETY: intents/safety.py
     assert type_ids("FaqTopicType") == set(c.faq)
     assert type_ids("DepthType") == set(DEPTH_IDS)
+    assert type_ids("ThemeType") == {t.upper() for t in THEMES}
     assert {ch.tip_topic for ch in c.challenges.values()} <= set(c.tips)
 
 

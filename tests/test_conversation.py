@@ -134,9 +134,9 @@ def test_depth_not_understood_asks(alexa, night):
 
 def test_challenge_then_yes_gives_the_matching_tip(alexa, night, content):
     c = content.for_locale("en-US")
-    challenge = c.challenges["POOR_COMMUNICATION"]
+    challenge = c.challenges["TALKING_PAST_EACH_OTHER"]
     data = alexa.send(intent("ChallengeIntent", {"challenge": slot(
-        "challenge", "we keep fighting", "POOR_COMMUNICATION", "we keep arguing",
+        "challenge", "we keep fighting", "TALKING_PAST_EACH_OTHER", "we keep arguing",
         "ChallengeType")}), in_session=True)
     text = heard(data)
     assert challenge.shows in text and challenge.focus in text and challenge.skill in text
@@ -148,20 +148,21 @@ def test_challenge_then_yes_gives_the_matching_tip(alexa, night, content):
 
 def test_challenge_then_no(alexa, night):
     alexa.send(intent("ChallengeIntent", {"challenge": slot(
-        "challenge", "we never have time", "LACK_OF_TIME", "we never have time",
+        "challenge", "we never have time", "NO_TIME_TOGETHER", "we never have time",
         "ChallengeType")}), in_session=True)
     data = alexa.send(intent("AMAZON.NoIntent"), in_session=True)
     assert "tip any time" in heard(data) and ended(data)
 
 
-def test_challenge_not_understood_keeps_listening(alexa, night, content):
+def test_challenge_not_placed_is_thanked_with_a_next_step(alexa, night, content):
     data = alexa.send(intent("ChallengeIntent", {"challenge": slot(
         "challenge", "the cat", None, None, "ChallengeType")}), in_session=True)
-    assert not ended(data)
+    assert heard(data).startswith("Thank you for telling me.") and not ended(data)
+    assert "catch" not in heard(data)
     data = alexa.send(intent("ChallengeIntent", {"challenge": slot(
-        "challenge", "scared to open up", "FEAR_OF_VULNERABILITY", "i'm scared to open up",
+        "challenge", "scared to open up", "HARD_TO_OPEN_UP", "i'm scared to open up",
         "ChallengeType")}), in_session=True)
-    assert content.for_locale("en-US").challenges["FEAR_OF_VULNERABILITY"].shows in heard(data)
+    assert content.for_locale("en-US").challenges["HARD_TO_OPEN_UP"].shows in heard(data)
 
 
 def test_faq(alexa, night, content):
@@ -295,32 +296,3 @@ def test_exception_encountered_is_logged_with_its_type(alexa, night, caplog):
         data = alexa.send(request)
     assert data["response"].get("outputSpeech") is None
     assert "Alexa rejected a response: INVALID_RESPONSE too long" in caplog.text
-
-
-SAFETY = "local emergency services or a domestic abuse helpline"
-
-
-@pytest.mark.parametrize("topic", ["PROFESSIONAL_HELP", "PAST_HURTS"])
-def test_safety_line_with_every_tip_where_it_belongs(alexa, night, topic):
-    for _ in range(6):  # whichever tip is picked
-        text = heard(alexa.send(intent("TipIntent", {"topic": slot(
-            "topic", "x", topic, "x", "TipTopicType")})))
-        assert text.count(SAFETY) == 1
-
-
-def test_safety_line_said_once_through_the_past_hurts_challenge(alexa, night):
-    data = alexa.send(intent("ChallengeIntent", {"challenge": slot(
-        "challenge", "i find it hard to trust", "PAST_HURTS", "i find it hard to trust",
-        "ChallengeType")}), in_session=True)
-    assert heard(data).count(SAFETY) == 1 and "therapist" in heard(data)
-    tip = heard(alexa.send(intent("AMAZON.YesIntent"), in_session=True))
-    assert SAFETY not in tip, "said once, where it belongs"
-
-
-def test_no_safety_line_elsewhere(alexa, night, content):
-    for topic in content.for_locale("en-US").tips:
-        if topic in ("PROFESSIONAL_HELP", "PAST_HURTS"):
-            continue
-        text = heard(alexa.send(intent("TipIntent", {"topic": slot(
-            "topic", "x", topic, "x", "TipTopicType")})))
-        assert SAFETY not in text, topic

@@ -42,10 +42,3 @@ def nights(n: int) -> str:
     """A count of nights: "1 night", "3 nights"."""
     return f"{n} night" if n == 1 else f"{n} nights"
 
-
-def listing(items: list[str]) -> str:
-    """Items as said in a sentence: "the future, family and fun"."""
-    items = [i for i in items if i]
-    if len(items) < 2:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
