@@ -1,0 +1,135 @@
+"""When someone says they are not safe: every safety phrasing of the corpus, in every English
+locale, reaches a short, calm answer with that locale's helpline (and a card repeating it), in
+under twenty seconds; nothing is stored, and the request log names nothing. The safety line is
+said once in the answers about professional help, old hurts, disagreements, trust and fighting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from intents.guidance import SAFETY_CHALLENGES, SAFETY_TIPS
+from skill.dev.models import locales
+
+from .conftest import card_of, seconds
+from .phrasings import load
+
+ENGLISH = [locale for locale in locales() if locale.startswith("en-")]
+# Each locale's emergency number and helpline as spoken, and the helpline as written on the card.
+HELPLINES = {
+    "en-US": ("nine one one", "one eight hundred, seven nine nine, seven two three three",
+              "1-800-799-7233"),
+    "en-GB": ("nine nine nine", "oh eight oh eight, two thousand, two four seven", "0808 2000 247"),
+    "en-AU": ("triple zero", "one eight hundred, seven three seven, seven three two",
+              "1800 737 732"),
+    "en-CA": ("nine one one", "two one one", "211"),
+    "en-IN": ("one one two", "one eight one", "181"),
+}
+LIMIT_SECONDS = 20
+SAFE_PHRASINGS = sorted({p.said for p in load()
+                         if p.intent == "SafetyIntent" or ("challenge", "SAFETY") in p.slots})
+
+
+def test_every_english_locale_has_a_helpline_here():
+    assert set(HELPLINES) == set(ENGLISH)
+    assert len(SAFE_PHRASINGS) >= 30
+
+
+@pytest.mark.parametrize("locale", ENGLISH)
+def test_every_safety_phrasing_reaches_the_safety_answer(simulator, locale, redis):
+    emergency, helpline, written = HELPLINES[locale]
+    sim = simulator(locale=locale, user=f"safety {locale}")
+    for said in SAFE_PHRASINGS:
+        turn = sim.say(said)
+        assert helpline in turn.speech and emergency in turn.speech, (said, turn.speech)
+        assert seconds(turn) < LIMIT_SECONDS, (said, seconds(turn))
+        assert not turn.listening, "it ends quietly: the microphone does not stay open"
+        card = card_of(turn)
+        assert card.get("type") == "Simple" and written in card.get("content", ""), said
+        assert turn.api_calls == [] and turn.logs == [], said
+    assert list(redis.scan_iter("*")) == [], "nothing is stored"
+
+
+@pytest.mark.parametrize("said", ["I don't feel safe", "I'm scared of my partner",
+                                  "tell our check in he hurts me"])
+def test_the_issue_phrasings_are_met_with_care(simulator, said):
+    turn = simulator().say(said)
+    assert turn.speech.startswith("You deserve to be safe.")
+    assert "seven nine nine, seven two three three" in turn.speech
+    for coaching in ("tip", "try", "listen", "talk it", "question"):
+        assert coaching not in turn.speech.lower(), "no coaching"
+
+
+@pytest.mark.parametrize("said", [
+    "tell our check in we have a problem with violence",  # the SAFETY challenge value
+    "tell our check in the problem is that he hits me",  # heard in an unmatched challenge slot
+    "ask our check in for a tip on domestic abuse",  # heard in a tip topic
+    "ask our check in for a question about abuse",  # heard in a theme
+    "ask our check in can you tell me what to do about abuse",  # heard in an FAQ topic
+])
+def test_the_same_words_reaching_another_intent_get_the_safety_answer(simulator, said):
+    turn = simulator().say(said)
+    assert "SafetyIntent" not in turn.heard, "these reach another intent"
+    assert "National Domestic Violence Hotline" in turn.speech, (turn.heard, turn.speech)
+    assert card_of(turn).get("title")
+
+
+def test_the_request_log_names_nothing_and_nothing_is_stored(simulator, redis, caplog):
+    sim = simulator()
+    sim.say("start our check in")  # a household with a history
+    before = {k: redis.dump(k) for k in redis.scan_iter("*")}
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="checkin"):
+        turn = sim.say("I'm scared of my partner")
+    assert "one eight hundred" in turn.speech
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1, lines  # the ordinary request line, and nothing else
+    line = json.loads(lines[0])
+    assert line["intent"] == "-" and line["outcome"] == "ok" and line["type"] == "IntentRequest"
+    assert "Safety" not in lines[0] and "scared" not in lines[0]
+    assert {k: redis.dump(k) for k in redis.scan_iter("*")} == before
+    assert turn.raw.get("sessionAttributes") in (None, {})
+
+
+@pytest.mark.parametrize("topic", sorted(SAFETY_TIPS))
+def test_the_safety_line_is_said_once_with_each_tip_where_it_belongs(simulator, topic, content):
+    sim = simulator()
+    name = content.for_locale("en-US").tips[topic].name
+    for _ in range(4):  # whichever tip is picked
+        turn = sim.say(f"ask our check in for a tip on {name}")
+        assert topic in turn.heard
+        assert turn.speech.count("National Domestic Violence Hotline") == 1, turn.speech
+
+
+def test_no_safety_line_with_other_tips(simulator, content):
+    sim = simulator()
+    for topic, tip in content.for_locale("en-US").tips.items():
+        if topic not in SAFETY_TIPS:
+            turn = sim.say(f"ask our check in for a tip on {tip.name}")
+            assert topic in turn.heard, "each tip's own name reaches it"
+            assert "Hotline" not in turn.speech, topic
+
+
+@pytest.mark.parametrize("said, challenge", [
+    ("We fight all the time", "TALKING_PAST_EACH_OTHER"),
+    ("tell our check in we don't trust each other", "TRUST"),
+    ("tell our check in i've been hurt before", "OLD_HURTS"),
+])
+def test_the_safety_line_is_said_once_through_fighting_trust_and_old_hurts(simulator, said,
+                                                                          challenge):
+    assert challenge in SAFETY_CHALLENGES
+    sim = simulator()
+    offer = sim.say(said)
+    assert challenge in offer.heard and offer.speech.count("Domestic Violence Hotline") == 1
+    tip = sim.say("yes")
+    assert "Hotline" not in tip.speech, "said once, where it belongs"
+
+
+@pytest.mark.parametrize("locale", ENGLISH)
+def test_each_locale_says_its_own_safety_line(simulator, locale):
+    emergency, helpline, _ = HELPLINES[locale]
+    turn = simulator(locale=locale).say("tell our check in we keep arguing")
+    assert turn.speech.count(helpline) == 1 and emergency in turn.speech
