@@ -47,7 +47,9 @@ def spoken_list(handler_input: HandlerInput, items: list[str]) -> str:
 
 
 def ask_theme(handler_input: HandlerInput) -> Response:
-    """Which themes there are, and which one they would like."""
+    """Which themes there are, and which one they would like (the household is read first, in
+    the request's one round trip, so friends and family hear only theirs)."""
+    turn(handler_input).status()
     names = [theme_name(handler_input, t) for t in offered_themes(handler_input)]
     return ask_open(handler_input, "theme_unknown", "theme",
                     themes=spoken_list(handler_input, names))

@@ -40,9 +40,11 @@ def test_a_question_from_the_theme_asked_for(simulator, content, said, theme):
 def test_it_counts_as_tonight_once_and_stays_the_same_tonight(simulator, content):
     sim = simulator()
     first = sim.say("a question about the future")
-    assert "one of you answers first" in first.speech.lower(), "a first night, as at launch"
+    assert "one of you answers" in first.speech.lower(), "a first night, as at launch"
+    assert "the future" in first.speech.split("(0.8s pause)")[0], "the theme, before the question"
     again = sim.say("a question about the future")
     assert question_in(again.speech) == question_in(first.speech)
+    assert "once more" not in again.speech.split("(0.8s pause)")[0].lower()
     launch = sim.say("start our check in")
     assert "already" in launch.speech, "the theme question counted as tonight's check-in"
     assert "You've checked in tonight, and your streak is 1 night" in sim.say(
@@ -88,9 +90,18 @@ def test_a_theme_we_do_not_have_is_thanked_and_offered_another(simulator, conten
     assert theme_of(content, us.speech, "us")
 
 
-def test_the_theme_list_is_exposed_with_romance_for_partners_only():
-    assert {"romance", "family"} <= set(THEMES)
-    assert PARTNER_THEMES == ("romance",)
+def test_friends_and_family_never_hear_a_partners_only_theme(simulator, content, redis):
+    assert {"romance", "family"} <= set(THEMES) and PARTNER_THEMES == {"romance"}
+    sim = simulator()
+    sim.say("start our check in")
+    (key,) = [k for k in redis.scan_iter("ck:*") if not k.endswith(b":nights")]
+    redis.hset(key, "aud", "friends")  # as "set us up as friends" leaves it
+    sim.advance(days=1, to="21:30")
+    turn = sim.say("a question about intimacy")
+    assert not theme_of(content, turn.speech, "romance") and theme_of(content, turn.speech, "us")
+    assert "the two of you" in turn.speech.split("(0.8s pause)")[0]
+    listed = sim.say("ask our check in for a question about money")
+    assert "romance" not in listed.speech and "family" in listed.speech
 
 
 def test_romance_and_family_questions_follow_the_content_rules(content):
