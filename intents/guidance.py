@@ -9,10 +9,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from speech import Speech
-
 from skill import rules
+from speech import Speech
+from speech.ssml import seconds
 
+from .checkin import ANSWER_SECONDS
 from .common import ask, ask_key, ask_open, content, finish, finish_key, say, slot_id, turn
 
 
@@ -68,12 +69,40 @@ def tip_speech(handler_input: HandlerInput, topic: str, safety_said: bool = Fals
     if tip is None:
         position, who = _position(handler_input, f"n:tip:{topic}")
         tip = _rotate(tips[topic].tips, who, f"tip:{topic}", position)
-    speech = Speech().say(say(handler_input, "tip_intro", topic=tips[topic].name, at=position))
-    speech.pause(300).say(tip)
-    if topic in SAFETY_TIPS and not safety_said:
-        if topic in COUNSELLOR_TIPS:
-            speech.say(say(handler_input, "counsellor_line"))
-        speech.say(say(handler_input, "safety_line"))
+    safety = topic in SAFETY_TIPS and not safety_said
+    parts = {
+        "intro": say(handler_input, "tip_intro", topic=tips[topic].name, at=position),
+        "tip": tip,
+        "counsellor": say(handler_input, "counsellor_line") if safety and topic in COUNSELLOR_TIPS
+        else "",
+        "safety": say(handler_input, "safety_line") if safety else "",
+    }
+    kept = fit(parts, ("tip", "safety", "intro", "counsellor"), ANSWER_SECONDS)
+    return spoken(parts, kept)
+
+
+PAUSE_MS = 300  # between the parts of a tip or a challenge
+
+
+def fit(parts: dict[str, str], priority: tuple[str, ...], budget: float) -> set[str]:
+    """The parts that fit `budget` seconds, kept in order of `priority` (as the launch does)."""
+    kept, used = set(), 0.0
+    for name in priority:
+        cost = seconds(parts[name], PAUSE_MS)
+        if parts[name] and used + cost <= budget:
+            kept.add(name)
+            used += cost
+    return kept
+
+
+def spoken(parts: dict[str, str], kept: set[str]) -> Speech:
+    """The kept parts, in their own order, a short pause after each but the last."""
+    texts = [text for name, text in parts.items() if name in kept]
+    speech = Speech()
+    for i, text in enumerate(texts):
+        speech.say(text)
+        if i < len(texts) - 1:
+            speech.pause(PAUSE_MS)
     return speech
 
 
@@ -124,13 +153,19 @@ class ChallengeHandler(AbstractRequestHandler):
             if heard:
                 return answer_unplaced_challenge(handler_input)
             return ask_open(handler_input, "challenge_unknown", "challenge")
-        speech = Speech().say(say(handler_input, "challenge_intro", name=challenge.name)).pause(300)
-        speech.say(challenge.shows).pause(300).say(challenge.focus).pause(300)
         safety = challenge.id in SAFETY_CHALLENGES
-        if safety:
-            speech.say(say(handler_input, "safety_line")).pause(300)
-        speech.say(say(handler_input, "challenge_skill", skill=challenge.skill)).pause(400)
-        return offer_tip(handler_input, speech, challenge.tip_topic, safety_said=safety)
+        parts = {
+            "intro": say(handler_input, "challenge_intro", name=challenge.name),
+            "shows": challenge.shows,
+            "focus": challenge.focus,
+            "skill": say(handler_input, "challenge_skill", skill=challenge.skill),
+            "safety": say(handler_input, "safety_line") if safety else "",
+        }
+        offer = say(handler_input, "offer_tip", topic=c.tips[challenge.tip_topic].name)
+        kept = fit(parts, ("intro", "safety", "focus", "shows", "skill"),
+                   ANSWER_SECONDS - seconds(offer, PAUSE_MS))
+        speech = spoken(parts, kept).pause(PAUSE_MS)
+        return offer_tip(handler_input, speech, challenge.tip_topic, safety_said="safety" in kept)
 
 
 def answer_tip_offer(handler_input: HandlerInput, yes: bool, offer: dict) -> Response:

@@ -134,13 +134,13 @@ def test_depth_not_understood_asks(alexa, night):
 
 def test_challenge_then_yes_gives_the_matching_tip(alexa, night, content):
     c = content.for_locale("en-US")
-    challenge = c.challenges["TALKING_PAST_EACH_OTHER"]
+    challenge = c.challenges["DRIFTING_APART"]
     data = alexa.send(intent("ChallengeIntent", {"challenge": slot(
-        "challenge", "we keep fighting", "TALKING_PAST_EACH_OTHER", "we keep arguing",
+        "challenge", "we feel disconnected", "DRIFTING_APART", "we've drifted apart",
         "ChallengeType")}), in_session=True)
     text = heard(data)
     assert challenge.shows in text and challenge.focus in text and challenge.skill in text
-    assert text.endswith("Would you like a tip on active listening?")
+    assert text.endswith("Would you like a tip on small rituals?")
     assert not ended(data)
     tip = heard(alexa.send(intent("AMAZON.YesIntent"), in_session=True))
     assert any(t in tip for t in c.tips[challenge.tip_topic].tips)

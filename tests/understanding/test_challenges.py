@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from intents.guidance import SAFETY_CHALLENGES
+
 from .phrasings import load
 
 # Words that put the fault on the person who spoke (or on the other one), in any challenge answer.
@@ -50,7 +52,9 @@ def test_no_challenge_answer_faults_anyone(simulator, content, challenge):
     assert faults_in(" ".join((c.name, c.shows, c.focus, c.skill))) == []
     turn = simulator().say(CHALLENGE_SAYINGS[challenge])
     assert challenge in turn.heard
-    assert c.name in turn.speech and c.shows in turn.speech
+    assert c.name in turn.speech
+    if challenge not in SAFETY_CHALLENGES:  # these keep the safety line first within the time
+        assert c.shows in turn.speech and c.focus in turn.speech and c.skill in turn.speech
     assert faults_in(turn.speech) == [], turn.speech
     assert turn.listening and turn.speech.endswith("?"), "it offers a matching tip"
 
@@ -78,7 +82,7 @@ def test_we_have_a_problem_then_the_problem(simulator, reply, heard, named):
 def test_we_fight_all_the_time(simulator):
     turn = simulator().say("We fight all the time")
     assert "talking past each other" in turn.speech
-    assert "counsellor" in turn.speech and "Domestic Violence Hotline" in turn.speech
+    assert "Domestic Violence Hotline" in turn.speech
 
 
 WHATS_GOING_ON = [p for p in load() if p.context == "whats_going_on"]

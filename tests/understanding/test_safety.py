@@ -20,8 +20,7 @@ from .phrasings import load
 ENGLISH = [locale for locale in locales() if locale.startswith("en-")]
 # Each locale's emergency number and helpline as spoken, and the helpline as written on the card.
 HELPLINES = {
-    "en-US": ("nine one one", "one eight hundred, seven nine nine, seven two three three",
-              "1-800-799-7233"),
+    "en-US": ("nine one one", "one eight hundred, seven nine nine", "1-800-799-7233"),
     "en-GB": ("nine nine nine", "oh eight oh eight, two thousand, two four seven", "0808 2000 247"),
     "en-AU": ("triple zero", "one eight hundred, seven three seven, seven three two",
               "1800 737 732"),
@@ -94,14 +93,19 @@ def test_the_request_log_names_nothing_and_nothing_is_stored(simulator, redis, c
     assert turn.raw.get("sessionAttributes") in (None, {})
 
 
+@pytest.mark.parametrize("locale", ENGLISH)
 @pytest.mark.parametrize("topic", sorted(SAFETY_TIPS))
-def test_the_safety_line_is_said_once_with_each_tip_where_it_belongs(simulator, topic, content):
-    sim = simulator()
-    name = content.for_locale("en-US").tips[topic].name
-    for _ in range(4):  # whichever tip is picked
-        turn = sim.say(f"ask our check in for a tip on {name}")
+def test_the_safety_line_is_said_once_with_each_tip_where_it_belongs(simulator, topic, content,
+                                                                    locale):
+    sim = simulator(locale=locale)
+    tip = content.for_locale(locale).tips[topic]
+    heard = set()
+    for _ in range(len(tip.tips)):  # every tip of the topic, in the household's rotation
+        turn = sim.say(f"ask our check in for a tip on {tip.name}")
         assert topic in turn.heard
-        assert turn.speech.count("National Domestic Violence Hotline") == 1, turn.speech
+        assert turn.speech.count(HELPLINES[locale][1]) == 1, turn.speech
+        heard |= {t for t in tip.tips if t in turn.speech}
+    assert heard == set(tip.tips)
 
 
 def test_no_safety_line_with_other_tips(simulator, content):
@@ -130,6 +134,6 @@ def test_the_safety_line_is_said_once_through_fighting_trust_and_old_hurts(simul
 
 @pytest.mark.parametrize("locale", ENGLISH)
 def test_each_locale_says_its_own_safety_line(simulator, locale):
-    emergency, helpline, _ = HELPLINES[locale]
+    helpline = HELPLINES[locale][1]
     turn = simulator(locale=locale).say("tell our check in we keep arguing")
-    assert turn.speech.count(helpline) == 1 and emergency in turn.speech
+    assert turn.speech.count(helpline) == 1, turn.speech
