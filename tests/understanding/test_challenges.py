@@ -131,3 +131,12 @@ def test_yes_and_no_to_whats_going_on(simulator):
 def test_outside_an_open_question_fallback_still_guides(simulator):
     turn = simulator().say("banana bread")
     assert DIDNT_CATCH in turn.speech and turn.speech.endswith("tonight's question?")
+
+
+def test_feeling_like_roommates_is_a_challenge_not_a_household_of_friends(simulator, redis):
+    sim = simulator()
+    sim.say("start our check in")
+    turn = sim.say("tell our check in we're like roommates")
+    assert "DRIFTING_APART" in turn.heard and "drifted a little apart" in turn.speech
+    (key,) = [k for k in redis.scan_iter("ck:*") if not k.endswith(b":nights")]
+    assert redis.hget(key, "aud") in (None, b"", b"partners"), "still partners"
