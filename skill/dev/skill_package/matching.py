@@ -5,6 +5,7 @@ values or synonyms (built-in slot types such as AMAZON.TIME take any words)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SLOT_RE = re.compile(r"\{([^{}]*)\}")
 # "Alexa, <launch word> <invocation name> [<connecting word>] <utterance>": the launch and
@@ -40,6 +41,7 @@ def spoken_values(values: list[dict]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=None)  # the same samples recur in every locale and every validation
 def sample_regex(sample: str) -> re.Pattern:
     parts = SLOT_RE.split(" ".join(sample.split()))
     # split() alternates literal, slot, literal, ...; slot names keep their case
@@ -61,14 +63,25 @@ class Matcher:
 
     def __init__(self, intents: dict[str, dict], types: dict[str, list[dict]]):
         self.values = {name: set(spoken_values(values)) for name, values in types.items()}
-        self.samples: list[tuple[str, re.Pattern, dict[str, str]]] = []
+        self.samples: list[tuple[str, re.Pattern, dict[str, str], str | None]] = []
         for name, intent in intents.items():
             slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
             for sample in intent.get("samples", []):
                 try:
-                    self.samples.append((name, sample_regex(sample), slot_types))
+                    pattern = sample_regex(sample)
                 except re.error:  # a malformed slot name: the sample rules report it
                     continue
+                first = fold(sample).split(" ", 1)[0]
+                self.samples.append((name, pattern, slot_types, None if "{" in first else first))
+        self._by_first: dict[str, list] = {}
+
+    def _candidates(self, first: str) -> list:
+        """The samples an utterance starting with `first` can fill (in order): those that start
+        with that word, and those that start with a slot."""
+        found = self._by_first.get(first)
+        if found is None:
+            found = self._by_first[first] = [s for s in self.samples if s[3] in (None, first)]
+        return found
 
     def _fills(self, pattern: re.Pattern, slot_types: dict[str, str], folded: str) -> bool:
         match = pattern.match(folded)
@@ -85,7 +98,7 @@ class Matcher:
     def match(self, utterance: str) -> list[str]:
         """The intents with a sample that `utterance` fills, in order."""
         folded, hits = fold(utterance), []
-        for name, pattern, slot_types in self.samples:
+        for name, pattern, slot_types, _ in self._candidates(folded.split(" ", 1)[0]):
             if name not in hits and self._fills(pattern, slot_types, folded):
                 hits.append(name)
         return hits
