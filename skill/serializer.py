@@ -147,8 +147,9 @@ def _model_converter(cls: type) -> Converter:
                 extras.append(key)
             else:
                 values[field[0]] = None if value is None else field[1](value)
-        for key in extras or ():  # unknown keys become attributes too, as in ask-sdk
-            values[key] = payload[key]
+        for key in extras or ():  # unknown keys become attributes too, as in ask-sdk, except
+            if not key.startswith("__"):  # "__dict__" and the like, which would break the object
+                values[key] = payload[key]
         obj.__dict__.update(values)
         return obj
     return model
