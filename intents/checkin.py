@@ -17,12 +17,15 @@ from speech import LocaleContent, Question, Speech
 from speech.ssml import seconds
 
 from .common import (
+    ANSWER_SECONDS,
+    FIRST_NIGHT_SECONDS,
     ask,
     closing,
     content,
     fallback_question,
     finish,
     finish_key,
+    fit,
     person_id,
     question_at,
     say,
@@ -32,11 +35,10 @@ from .display import show_question
 from .streak import checkin_news, current_streak
 
 FULL_GUIDANCE_NIGHTS = 3  # nights that hear how to close the night; the first hears the rule too
+SHORT_GUIDANCE_NIGHTS = 7  # then a short "I'll step back" until the end of the first week
 PAUSE_BEFORE_MS = 800
 PAUSE_AFTER_MS = 1200
 DEEP_PAUSE_AFTER_MS = 2500  # time to let a deep question land
-FIRST_NIGHT_SECONDS = 25  # the longest the first night's launch may talk
-ANSWER_SECONDS = 20  # the longest any other answer may talk
 
 # Another way to choose the question (a theme, intents/themes.py): (content, household or device,
 # depth, night, audience) -> the question; and its intro, from the question chosen.
@@ -92,8 +94,8 @@ def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
     """Everything said before the question: greeting, streak news, guidance, the intro; as much
     of it as fits the answer's time with the question (what matters most is kept first). An
     intro of its own is not tonight's question again, so it skips "here it is once more"."""
-    if not result.counted:
-        greeting = "" if intro_text else say(handler_input, "already_tonight")
+    if not result.counted:  # tonight's question again: "already"; a different one: its intro
+        greeting = "" if intro_text or mode != "tonight" else say(handler_input, "already_tonight")
     elif result.first_ever:
         greeting = say(handler_input, "welcome_first")
     else:
@@ -111,10 +113,11 @@ def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
                     else "question_intro", at=result.total)
     else:
         intro = ""
-    # most important first: what happened to the streak, how it works, a deep night's word
-    # that lighter is fine, then a greeting and a plain intro
+    # most important first: a deep night's word that lighter is fine (or the intro that says
+    # what was asked for), what happened to the streak, how it works, then a greeting and a
+    # plain intro
     parts = {"news": news, "guidance": guidance, "intro": intro, "greeting": greeting}
-    kept = _fit(parts, priority=("news", "guidance", "intro", "greeting") if intro_key or
+    kept = fit(parts, priority=("intro", "news", "guidance", "greeting") if intro_key or
                 intro_text or result.depth == "D" else ("news", "guidance", "greeting", "intro"),
                 budget=_budget(result) - _question_seconds(question))
     return " ".join(parts[k] for k in ("greeting", "news", "guidance", "intro") if k in kept)
@@ -129,18 +132,11 @@ def _question_seconds(question: Question) -> float:
     return seconds(question.text, PAUSE_BEFORE_MS + after)
 
 
-def _fit(parts: dict[str, str], priority: tuple[str, ...], budget: float) -> set[str]:
-    kept, used = set(), 0.0
-    for name in priority:
-        cost = seconds(parts[name])
-        if parts[name] and used + cost <= budget:
-            kept.add(name)
-            used += cost
-    return kept
-
-
 def _guidance(handler_input: HandlerInput, result: CheckinResult) -> str:
-    """How the ritual works, in full on the first nights, then only a short word."""
+    """How the ritual works, in full on the first nights, then a short word for a few more,
+    then nothing: by then the couple knows."""
+    if result.total > SHORT_GUIDANCE_NIGHTS:
+        return ""
     if result.total > FULL_GUIDANCE_NIGHTS:
         return say(handler_input, "step_back_short", at=result.total)
     close = say(handler_input, "how_to_close")
@@ -212,7 +208,8 @@ class DoneHandler(AbstractRequestHandler):
             if streak > 1:
                 speech.say(say(handler_input, "done_streak", streak=streak))
             elif streak == 1:
-                speech.say(say(handler_input, "done_first_night"))
+                speech.say(say(handler_input, "done_first_ever" if status.total == 1
+                               else "done_first_night"))
         return finish(handler_input, speech.say(closing(handler_input, at=at)))
 
 

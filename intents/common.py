@@ -10,7 +10,10 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from skill import rules
 from skill.household import Turn
 from speech import LocaleContent, Question, Speech
+from speech.ssml import seconds
 
+FIRST_NIGHT_SECONDS = 25  # the longest the first night's launch may talk
+ANSWER_SECONDS = 20  # the longest any other answer may talk
 OFFER = "offer"  # session attribute: what a following yes/no answers
 LISTEN = "listen"  # an OFFER kind: the skill asked an open question ("What's going on?"); its
 # "about" says which, so whatever comes back is read in that context (intents/listening.py)
@@ -125,3 +128,16 @@ def ask_open(handler_input: HandlerInput, key: str, about: str, **values) -> Res
 def quiet(handler_input: HandlerInput) -> Response:
     """An empty response: nothing to say (session ended, events, ignored requests)."""
     return handler_input.response_builder.response
+
+
+def fit(parts: dict[str, str], priority: tuple[str, ...], budget: float,
+        pause_ms: int = 0) -> set[str]:
+    """The parts of an answer that fit `budget` seconds (with `pause_ms` after each), kept in
+    order of `priority`: what matters most is said, what would run long gives way."""
+    kept, used = set(), 0.0
+    for name in priority:
+        cost = seconds(parts[name], pause_ms)
+        if parts[name] and used + cost <= budget:
+            kept.add(name)
+            used += cost
+    return kept

@@ -13,8 +13,19 @@ from skill import rules
 from speech import Speech
 from speech.ssml import seconds
 
-from .checkin import ANSWER_SECONDS
-from .common import ask, ask_key, ask_open, content, finish, finish_key, say, slot_id, turn
+from .common import (
+    ANSWER_SECONDS,
+    ask,
+    ask_key,
+    ask_open,
+    content,
+    finish,
+    finish_key,
+    fit,
+    say,
+    slot_id,
+    turn,
+)
 
 
 def _position(handler_input: HandlerInput, counter: str) -> tuple[int, str]:
@@ -77,22 +88,11 @@ def tip_speech(handler_input: HandlerInput, topic: str, safety_said: bool = Fals
         else "",
         "safety": say(handler_input, "safety_line") if safety else "",
     }
-    kept = fit(parts, ("tip", "safety", "intro", "counsellor"), ANSWER_SECONDS)
+    kept = fit(parts, ("safety", "tip", "counsellor", "intro"), ANSWER_SECONDS, PAUSE_MS)
     return spoken(parts, kept)
 
 
 PAUSE_MS = 300  # between the parts of a tip or a challenge
-
-
-def fit(parts: dict[str, str], priority: tuple[str, ...], budget: float) -> set[str]:
-    """The parts that fit `budget` seconds, kept in order of `priority` (as the launch does)."""
-    kept, used = set(), 0.0
-    for name in priority:
-        cost = seconds(parts[name], PAUSE_MS)
-        if parts[name] and used + cost <= budget:
-            kept.add(name)
-            used += cost
-    return kept
 
 
 def spoken(parts: dict[str, str], kept: set[str]) -> Speech:
@@ -131,7 +131,8 @@ class TipHandler(AbstractRequestHandler):
         topic, heard = slot_id(handler_input, "topic")
         if topic in tips:
             return finish(handler_input, tip_speech(handler_input, topic))
-        every = [(name, tip) for name in sorted(tips) for tip in tips[name].tips]
+        every = [(name, tip) for name in sorted(tips) if name not in SAFETY_TIPS
+                 for tip in tips[name].tips]  # those are asked for by name
         position, who = _position(handler_input, f"n:tip:{ANY_TOPIC}")
         topic, tip = _rotate(every, who, f"tip:{ANY_TOPIC}", position)
         speech = Speech()
@@ -159,11 +160,12 @@ class ChallengeHandler(AbstractRequestHandler):
             "shows": challenge.shows,
             "focus": challenge.focus,
             "skill": say(handler_input, "challenge_skill", skill=challenge.skill),
+            "counsellor": say(handler_input, "counsellor_line") if safety else "",
             "safety": say(handler_input, "safety_line") if safety else "",
         }
         offer = say(handler_input, "offer_tip", topic=c.tips[challenge.tip_topic].name)
-        kept = fit(parts, ("intro", "safety", "focus", "shows", "skill"),
-                   ANSWER_SECONDS - seconds(offer, PAUSE_MS))
+        kept = fit(parts, ("intro", "safety", "focus", "counsellor", "shows", "skill"),
+                   ANSWER_SECONDS - seconds(offer, PAUSE_MS), PAUSE_MS)
         speech = spoken(parts, kept).pause(PAUSE_MS)
         return offer_tip(handler_input, speech, challenge.tip_topic, safety_said="safety" in kept)
 

@@ -35,6 +35,8 @@ def answer_unplaced(handler_input: HandlerInput, offer: dict) -> Response:
                        offer={"kind": "theme", "theme": UNPLACED_THEME_OFFER})
     if about == "depth":
         return ask_key(handler_input, "depth_unplaced", offer={"kind": "question"})
+    if about == "reminder_time":  # a time said alone: the model hears times after "remind us at"
+        return ask_open(handler_input, "reminder_time_unplaced", "reminder_time")
     return answer_unplaced_challenge(handler_input)
 
 
@@ -47,6 +49,10 @@ def answer_listen_offer(handler_input: HandlerInput, yes: bool, offer: dict) -> 
         if yes:
             return ask_open(handler_input, "faq_unknown", "faq")
         return finish_key(handler_input, "no_question_then")
+    if about == "reminder_time":
+        if yes:
+            return ask_open(handler_input, "reminder_time_unplaced", "reminder_time")
+        return finish_key(handler_input, "reminder_offer_declined")
     if yes:
         return ask_open(handler_input, "listen_again", "challenge")
     return finish_key(handler_input, "listen_later")

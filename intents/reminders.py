@@ -36,7 +36,7 @@ from skill.nights import zone
 from skill.storage import Status
 from speech import Speech
 
-from .common import OFFER, ask_key, content, finish, finish_key, person_id, say, session_attrs, turn
+from .common import OFFER, ask_key, ask_open, content, finish, finish_key, person_id, say, session_attrs, turn
 
 log = logging.getLogger("checkin")
 
@@ -185,7 +185,7 @@ def storage_down(handler_input: HandlerInput) -> Response:
 
 def ask_time(handler_input: HandlerInput, change: bool = False) -> Response:
     key = "reminder_change_ask_time" if change else "reminder_ask_time"
-    return ask_key(handler_input, key)
+    return ask_open(handler_input, key, "reminder_time")
 
 
 def ask_permission(handler_input: HandlerInput, hhmm: str) -> Response:

@@ -129,7 +129,7 @@ def test_deep_nights_are_introduced_gently_and_leave_silence(sim):
 def test_a_morning_question_is_a_preview_that_counts_nothing(sim):
     s = sim(at="2026-12-01T08:00")
     morning = s.say("start our check in").speech
-    assert "preview" in morning and "this evening" in morning
+    assert "sneak peek" in morning and "this evening" in morning
     assert "Good night" not in morning
     streak = s.say("what's our streak").speech
     assert "haven't started a streak" in streak, "the morning did not count the night"

@@ -163,7 +163,7 @@ def test_challenges_in_everyday_words_resolve():
                            ("i'm scared to open up", "HARD_TO_OPEN_UP"),
                            ("we never have time", "NO_TIME_TOGETHER"),
                            ("i feel let down", "HOPES_AND_REALITY"),
-                           ("i find it hard to trust", "OLD_HURTS")]:
+                           ("i find it hard to trust", "TRUST")]:
         result = resolver.resolve(f"tell our check in {said}")
         assert result.intent == "ChallengeIntent", said
         slot = result.slots["challenge"]

@@ -111,7 +111,7 @@ PROMISED_VALUES = {
     ("ChallengeType", "we never have time"): "NO_TIME_TOGETHER",
     ("ChallengeType", "i feel let down"): "HOPES_AND_REALITY",
     ("ChallengeType", "they let me down"): "HOPES_AND_REALITY",
-    ("ChallengeType", "i find it hard to trust"): "OLD_HURTS",
+    ("ChallengeType", "i find it hard to trust"): "TRUST",
     ("ChallengeType", "i've been hurt before"): "OLD_HURTS",
     ("ChallengeType", "we feel disconnected"): "DRIFTING_APART",
     ("ChallengeType", "we don't trust each other"): "TRUST",

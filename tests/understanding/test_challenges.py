@@ -23,7 +23,7 @@ CHALLENGE_SAYINGS = {  # one way to reach each challenge, from cold
     "HARD_TO_OPEN_UP": "tell our check in i'm scared to open up",
     "TALKING_PAST_EACH_OTHER": "tell our check in we keep arguing",
     "HOPES_AND_REALITY": "tell our check in they let me down",
-    "OLD_HURTS": "tell our check in i find it hard to trust",
+    "OLD_HURTS": "tell our check in i've been hurt before",
     "NO_TIME_TOGETHER": "tell our check in we never have time",
     "CLOSENESS_AND_SPACE": "tell our check in one of us needs space",
     "DRIFTING_APART": "tell our check in we feel disconnected",
@@ -68,7 +68,7 @@ def test_let_down_names_a_gap_not_a_fault(simulator, said):
 
 @pytest.mark.parametrize("reply, heard, named", [
     ("we feel disconnected", "DRIFTING_APART", "drifted a little apart"),
-    ("we don't trust each other", "TRUST", "trust between you has been shaken"),
+    ("we don't trust each other", "TRUST", "trust feels hard right now"),
 ])
 def test_we_have_a_problem_then_the_problem(simulator, reply, heard, named):
     sim = simulator()

@@ -10,7 +10,7 @@ QUOTED = [
     (["tell our check in we have a problem", "we feel disconnected"],
      ["you've drifted a little apart"], ["catch that", "tonight's question"]),
     (["tell our check in we have a problem", "we don't trust each other"],
-     ["trust between you has been shaken"], ["catch that", "tonight's question"]),
+     ["trust feels hard right now"], ["catch that", "tonight's question"]),
     (["Can we skip tonight"], ["Of course."], ["catch that"]),
     (["They let me down"], ["a gap between what you hoped for and what happened"],
      ["unrealistic", "expectations"]),
