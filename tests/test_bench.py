@@ -141,7 +141,8 @@ def test_ratios_to_the_usual_skill():
                       "usual": app(1000, 1.4, 0.1, [1000, 1000]),
                       "baseline": app(3000, 0.5, 0.0, [3000, 3000]),
                       "floor": app(2000, 0.7, 0.05, [2000, 2000])})
-    assert sat["vs_usual"] == {"throughput": 1.5, "cpu": 1.5, "by_round": [1.4, 1.6]}
+    assert sat["vs_usual"] == {"throughput": 1.5, "cpu": 1.5, "by_round": [1.4, 1.6],
+                               "median_of_rounds": 1.5}
     assert sat["ratio"] == 0.5 and sat["usual_baseline_ratio"] == 0.333
     assert sat["skill"]["served_cpu_ms"] == 1.0  # gunicorn + Redis, not the generator
 

@@ -19,9 +19,12 @@ USER_ID_SECRET = "checkin-bench-secret-not-for-production"
 FLOOR_USER_ID_SECRET = "checkin-bench-floor-secret"  # the floor's households: keys of their own
 APPS = ("skill", "usual", "baseline", "floor")
 VERIFYING = ("skill", "usual", "floor")  # the apps that check signatures and timestamps
-# Saturation runs each app twice, in this order and then reversed, so that a machine growing
-# slower or faster during the run weighs on every app alike.
-SATURATION_ORDER = (APPS, tuple(reversed(APPS)))
+
+
+def saturation_order(rounds: int = 2) -> tuple[tuple[str, ...], ...]:
+    """Saturation runs each app ``rounds`` times, in the order of APPS and then reversed, and so
+    on, so that a machine growing slower or faster during the run weighs on every app alike."""
+    return tuple(APPS if i % 2 == 0 else tuple(reversed(APPS)) for i in range(rounds))
 # gunicorn's app argument for each app
 FACTORIES = {"skill": "skill.dev.bench.apps:bench_app()",
              "baseline": "skill.dev.bench.apps:baseline_app()",

@@ -63,6 +63,8 @@ def add_command(subparsers) -> None:
     p.add_argument("--noisy-retries", type=int, choices=range(0, 6), metavar="N",
                    help="run a phase again, up to N times, while other processes took CPU "
                         "(default 2; 0 with --quick)")
+    p.add_argument("--rounds", type=_positive(int), default=2,
+                   help="saturation rounds per app, the order alternating (default 2)")
     p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
                    help="saturation's load generator: wrk (C, its own CPU negligible; Debian "
                         "package wrk), python (the built-in one), or auto: wrk when installed "
@@ -89,6 +91,8 @@ def _command_line(args: argparse.Namespace) -> str:
         words += ["--connections", str(args.connections)]
     if args.workers != 2:
         words += ["--workers", str(args.workers)]
+    if args.rounds != 2:
+        words += ["--rounds", str(args.rounds)]
     if args.generator != "auto":
         words += ["--generator", args.generator]
     if tuple(args.rates) != (100.0, 200.0, 400.0):
@@ -125,7 +129,7 @@ def _options(args: argparse.Namespace) -> BenchOptions:
                                    ("households", args.households),
                                    ("noisy_retries", args.noisy_retries)) if v is not None}
     overrides.update(connections=args.connections, workers=args.workers, rates=args.rates,
-                     generator=args.generator)
+                     generator=args.generator, rounds=args.rounds)
     return BenchOptions.quick_run(**overrides) if args.quick else BenchOptions(**overrides)
 
 

@@ -8,7 +8,7 @@ import time
 from skill.verify import REQUEST_TOLERANCE_S
 
 from . import BenchError
-from .apps import APPS, SATURATION_ORDER, VERIFYING
+from .apps import APPS, VERIFYING, saturation_order
 from .generator import dump_pool, make_pool, run_closed, run_open, run_sequential, run_warm
 from .options import BenchOptions
 from .probes import RedisMonitor, charge_cpu, command_stats, noisy
@@ -99,7 +99,7 @@ class Phases:
         """(a) Each app at saturation twice, in one order and then the other, combined."""
         o = self.opts
         rounds: dict[str, list[dict]] = {name: [] for name in APPS}
-        for order in SATURATION_ORDER:
+        for order in saturation_order(o.rounds):
             for name in order:
                 if o.generator == "wrk":
                     r = self.measured(name, "saturation", self._wrk_job(0),

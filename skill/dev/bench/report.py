@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .apps import APPS, SATURATION_ORDER
+from .apps import APPS, saturation_order
 from .probes import noisy
 
 
@@ -60,9 +60,18 @@ def add_ratios(sat: dict) -> dict:
         "cpu": ratio(served_cpu_ms(sat["usual"]), served_cpu_ms(sat["skill"])),
         "by_round": [ratio(s, u) for s, u in zip(sat["skill"]["rounds"], sat["usual"]["rounds"])],
     }
+    sat["vs_usual"]["median_of_rounds"] = _median(sat["vs_usual"]["by_round"])
     for name in ("skill", "usual", "baseline", "floor"):
         sat[name]["served_cpu_ms"] = served_cpu_ms(sat[name])
     return sat
+
+
+def _median(values: list) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else round((values[middle - 1] + values[middle]) / 2, 3)
 
 
 def _rate_key(results: dict, rate: float = 200) -> str | None:
@@ -206,10 +215,12 @@ def _heading(results: dict) -> list[str]:
 
 
 def _saturation_table(sat: dict) -> list[str]:
+    orders = saturation_order(len(sat["skill"]["rounds"]))
     generator = {"wrk": "wrk", "python": "the Python generator"}.get(sat.get("generator"), "?")
     lines = [
-        f"Saturation (closed loop by {generator}; mean of {len(SATURATION_ORDER)} rounds, in "
-        "the order " + ", then ".join(" ".join(order) for order in SATURATION_ORDER) + ")",
+        f"Saturation (closed loop by {generator}; mean of {len(orders)} rounds, in the order "
+        + ", then ".join(" ".join(order) for order in orders[:2]) + (", ..." if len(orders) > 2
+                                                                      else "") + ")",
         "                               " + "".join(f"{name:>12}" for name in APPS),
     ]
     apps = [sat[name] for name in APPS]
@@ -232,8 +243,9 @@ def _saturation_table(sat: dict) -> list[str]:
                                                else f"{x['served_cpu_ms']:.3f}" for x in apps)))
     vs = sat["vs_usual"]
     lines.append(f"  skill against the usual skill: {vs['throughput']} x the throughput "
-                 f"(rounds {' / '.join(str(v) for v in vs['by_round'])}), {vs['cpu']} x less "
-                 f"CPU per request (gunicorn + Redis)")
+                 f"(by round {' / '.join(str(v) for v in vs['by_round'])}, median "
+                 f"{vs['median_of_rounds']}), {vs['cpu']} x less CPU per request (gunicorn + "
+                 f"Redis)")
     lines.append("  (usual: ask-sdk's samples' way; floor: the skill's verification and Redis "
                  "call, then a fixed response; served = gunicorn + Redis)")
     return lines
