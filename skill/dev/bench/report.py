@@ -231,8 +231,8 @@ def _saturation_table(sat: dict) -> list[str]:
     lines.append(row("requests/s", (f"{x['requests_per_s']:.1f}" for x in apps)))
     lines.append(row("x baseline", (f"{sat['ratio']:.2f}", f"{sat['usual_baseline_ratio']:.2f}",
                                     "1.00", f"{sat['floor_ratio']:.2f}")))
-    lines.append(row("requests/s by round", (" / ".join(f"{v:.0f}" for v in x.get("rounds", []))
-                                             for x in apps)))
+    for i in range(len(orders)):
+        lines.append(row(f"  round {i + 1}", (f"{x['rounds'][i]:.0f}" for x in apps)))
     for q in ("p50_ms", "p99_ms"):
         lines.append(row(f"latency {q[:3]} ms", (_ms(x["latency"][q]) for x in apps)))
     for group, label in (("server", "gunicorn"), ("redis", "redis"), ("generator", "generator")):
@@ -244,8 +244,8 @@ def _saturation_table(sat: dict) -> list[str]:
     vs = sat["vs_usual"]
     lines.append(f"  skill against the usual skill: {vs['throughput']} x the throughput "
                  f"(by round {' / '.join(str(v) for v in vs['by_round'])}, median "
-                 f"{vs['median_of_rounds']}), {vs['cpu']} x less CPU per request (gunicorn + "
-                 f"Redis)")
+                 f"{vs['median_of_rounds']}); the usual skill spends {vs['cpu']} x the skill's CPU per "
+                 f"request (gunicorn + Redis)")
     lines.append("  (usual: ask-sdk's samples' way; floor: the skill's verification and Redis "
                  "call, then a fixed response; served = gunicorn + Redis)")
     return lines
