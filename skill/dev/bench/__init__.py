@@ -35,6 +35,7 @@ The modules, each leaning only on those listed after it:
 * ``commands``: the ``checkin bench`` options and the command;
 * ``run``: ``run_bench``, one run from start to results;
 * ``profiling``: the ``--profile`` mode;
+* ``stages``: its stage-by-stage CPU of both skills;
 * ``phases``: the warm-up, Redis per request kind, saturation and fixed-load phases;
 * ``stack``: what a run starts (Redis seeded, the stand-in, the apps, the generator) and stops;
 * ``report``: saturation rounds combined, ratios, targets, checks, notes and the text report;

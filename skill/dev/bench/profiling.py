@@ -29,6 +29,7 @@ from ..standin import AlexaStandin
 from . import BenchError
 from .apps import SKILL_ID, USER_ID_SECRET
 from .traffic import MIX, Household, device_zones, make_households, request_body, seed_history
+from .stages import stage_table
 from .usual_store import seed_usual
 
 
@@ -65,22 +66,24 @@ def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: in
         rng = random.Random(seed)
         now = time.time()
 
-        def environ(kind: str, hh: Household, device: int) -> dict:
+        def signed(kind: str, hh: Household, device: int) -> tuple[bytes, dict]:
             body = request_body(kind, hh, device, standin.url, now, rng)
-            headers = {"Content-Type": "application/json", **signer.headers(body)}
-            return EnvironBuilder(method="POST", path="/", data=body, headers=headers).get_environ()
+            return body, {"Content-Type": "application/json", **signer.headers(body)}
 
         for wsgi in apps.values():  # warm: every device's zone cached, the chain fetched
             for hh in hhs:
                 for i in range(len(hh.devices)):
-                    _call(wsgi, environ("streak", hh, i))
+                    _call(wsgi, _environ(signed("streak", hh, i)))
         kinds, weights = [k for k, _ in MIX], [w for _, w in MIX]
-        plan = [(rng.choices(kinds, weights)[0], rng.choice(hhs), rng.randrange(2))
-                for _ in range(requests)]
-        out = [_unprofiled(apps, [environ(*p) for p in plan])]
+        requests_ = [signed(rng.choices(kinds, weights)[0], rng.choice(hhs), rng.randrange(2))
+                     for _ in range(requests)]
+        out = [_unprofiled(apps, [_environ(r) for r in requests_]),
+               stage_table(app, apps["usual"].usual_skill, requests_,
+                           [_environ(r) for r in requests_], _call, now)]
         for name, wsgi in apps.items():
             out.append(f"== {name} ==\n")
-            out.append(_profiled(wsgi, [environ(*p) for p in plan], top, sort, PROFILE_PARTS[name]))
+            out.append(_profiled(wsgi, [_environ(r) for r in requests_], top, sort,
+                                 PROFILE_PARTS[name]))
         return "".join(out)
     finally:
         _restore_env(saved_env)
@@ -92,6 +95,11 @@ def profile(requests: int = 2000, households: int = 200, top: int = 15, seed: in
 
 
 USUAL_ENV = ("REDIS_URL", "CHECKIN_BENCH_CA_ROOT", "CHECKIN_BENCH_CHAIN")
+
+
+def _environ(request: tuple[bytes, dict]) -> dict:
+    body, headers = request
+    return EnvironBuilder(method="POST", path="/", data=body, headers=headers).get_environ()
 
 
 def _restore_env(saved: dict) -> None:
