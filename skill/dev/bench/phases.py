@@ -96,7 +96,7 @@ class Phases:
         return figures
 
     def saturation(self) -> dict:
-        """(a) Each app at saturation twice, in one order and then the other, combined."""
+        """(a) Each app at saturation ``opts.rounds`` times, the order alternating, combined."""
         o = self.opts
         rounds: dict[str, list[dict]] = {name: [] for name in APPS}
         for order in saturation_order(o.rounds):
