@@ -1,4 +1,5 @@
-"""The three apps gunicorn loads for the benchmark, and the names they share with the run.
+"""The apps gunicorn loads for the benchmark (the usual skill's is in ``usual``), and the names
+they share with the run.
 
 Each factory runs in a gunicorn worker; the benchmark process and the load generator import this
 module only for its constants, so Flask, ``cryptography`` and the skill are imported inside the
@@ -16,18 +17,24 @@ from pathlib import Path
 SKILL_ID = "amzn1.ask.skill.bench0000-0000-4000-8000-000000000000"
 USER_ID_SECRET = "checkin-bench-secret-not-for-production"
 FLOOR_USER_ID_SECRET = "checkin-bench-floor-secret"  # the floor's households: keys of their own
-APPS = ("skill", "baseline", "floor")
-# Saturation runs each app twice, in this order and then reversed, so that a machine growing
-# slower or faster during the run weighs on every app alike.
-SATURATION_ORDER = (APPS, tuple(reversed(APPS)))
+APPS = ("skill", "usual", "baseline", "floor")
+VERIFYING = ("skill", "usual", "floor")  # the apps that check signatures and timestamps
+
+
+def saturation_order(rounds: int = 2) -> tuple[tuple[str, ...], ...]:
+    """Saturation runs each app ``rounds`` times, in the order of APPS and then reversed, and so
+    on, so that a machine growing slower or faster during the run weighs on every app alike."""
+    return tuple(APPS if i % 2 == 0 else tuple(reversed(APPS)) for i in range(rounds))
 # gunicorn's app argument for each app
 FACTORIES = {"skill": "skill.dev.bench.apps:bench_app()",
              "baseline": "skill.dev.bench.apps:baseline_app()",
-             "floor": "skill.dev.bench.apps:floor_app()"}
+             "floor": "skill.dev.bench.apps:floor_app()",
+             "usual": "skill.dev.bench.usual:usual_app()"}
 WORKER_HEADER = "x-bench-worker"  # as the load generator reads it (lower case)
+USUAL_API_HEADER = "X-Bench-App"  # on the usual skill's Alexa API calls, to count them apart
 
 
-def _tag_worker(wsgi):
+def tag_worker(wsgi):
     """Add the worker's pid to every response, so the benchmark can pin connections to workers."""
 
     def app(environ, start_response):
@@ -67,7 +74,7 @@ def bench_app():
     # exactly what skill/wsgi.py does, so the per-request log line costs what it costs in production
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return _tag_worker(create_app(roots=roots, chain_fetcher=fetch_chain))
+    return tag_worker(create_app(roots=roots, chain_fetcher=fetch_chain))
 
 
 BASELINE_RESPONSE = json.dumps({
@@ -97,7 +104,7 @@ def baseline_app():
     def healthz():
         return Response(b'{"status": "ok"}', mimetype="application/json")
 
-    return _tag_worker(app)
+    return tag_worker(app)
 
 
 FLOOR_CHECKINS = ("LaunchRequest", "TonightQuestionIntent", "AnotherQuestionIntent")
@@ -145,4 +152,4 @@ def floor_app():
     def healthz():
         return Response(b'{"status": "ok"}', mimetype="application/json")
 
-    return _tag_worker(app)
+    return tag_worker(app)

@@ -41,11 +41,13 @@ def _rates(value: str) -> tuple[float, ...]:
 
 def add_command(subparsers) -> None:
     p = subparsers.add_parser(
-        "bench", help="benchmark the skill against a bare-Flask baseline (loopback only)",
-        description="Start the skill (verification on, a throwaway CA) and a bare Flask app "
-                    "under the production gunicorn settings with a private Redis, drive both, "
-                    "and report throughput, latency, Redis round trips, outbound calls and "
-                    "start-up time.")
+        "bench", help="benchmark the skill against the usual ask-sdk way and a bare-Flask "
+                      "baseline (loopback only)",
+        description="Start the skill (verification on, a throwaway CA), the same skill written "
+                    "the usual ask-sdk way, a bare Flask app and a floor app under the "
+                    "production gunicorn settings with a private Redis, drive them, and report "
+                    "throughput, CPU per request, latency, Redis round trips, outbound calls "
+                    "and start-up time.")
     p.add_argument("--duration", type=_positive(float), help="seconds per measured phase "
                    "(default 10; 2 with --quick)")
     p.add_argument("--warmup", type=_positive(float),
@@ -61,6 +63,12 @@ def add_command(subparsers) -> None:
     p.add_argument("--noisy-retries", type=int, choices=range(0, 6), metavar="N",
                    help="run a phase again, up to N times, while other processes took CPU "
                         "(default 2; 0 with --quick)")
+    p.add_argument("--rounds", type=_positive(int), default=2,
+                   help="saturation rounds per app, the order alternating (default 2)")
+    p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
+                   help="saturation's load generator: wrk (C, its own CPU negligible; Debian "
+                        "package wrk), python (the built-in one), or auto: wrk when installed "
+                        "(default)")
     p.add_argument("--quick", action="store_true", help="a short smoke run (2 s phases)")
     p.add_argument("--out", type=Path, default=Path("bench-results/bench.json"),
                    help="where to write the JSON results (default bench-results/bench.json)")
@@ -83,6 +91,10 @@ def _command_line(args: argparse.Namespace) -> str:
         words += ["--connections", str(args.connections)]
     if args.workers != 2:
         words += ["--workers", str(args.workers)]
+    if args.rounds != 2:
+        words += ["--rounds", str(args.rounds)]
+    if args.generator != "auto":
+        words += ["--generator", args.generator]
     if tuple(args.rates) != (100.0, 200.0, 400.0):
         words += ["--rates", ",".join(f"{r:g}" for r in args.rates)]
     words += ["--out", str(args.out)]
@@ -116,7 +128,8 @@ def _options(args: argparse.Namespace) -> BenchOptions:
     overrides = {k: v for k, v in (("duration", args.duration), ("warmup", args.warmup),
                                    ("households", args.households),
                                    ("noisy_retries", args.noisy_retries)) if v is not None}
-    overrides.update(connections=args.connections, workers=args.workers, rates=args.rates)
+    overrides.update(connections=args.connections, workers=args.workers, rates=args.rates,
+                     generator=args.generator, rounds=args.rounds)
     return BenchOptions.quick_run(**overrides) if args.quick else BenchOptions(**overrides)
 
 

@@ -80,6 +80,17 @@ def make_pool(name: str, kind: str, count: int, households: slice | None = None)
             "build_s": round(time.perf_counter() - started, 2)}
 
 
+def dump_pool(name: str, path: str) -> int:
+    """Write a pool's raw requests to a file for wrk (``wrkload.write_pool``)."""
+    from pathlib import Path
+
+    from .wrkload import write_pool
+
+    reqs = _G["pools"][name]
+    write_pool(Path(path), [raw for _, raw in reqs])
+    return len(reqs)
+
+
 def run_closed(port: int, pool: str, duration: float, warmup: float, connections: int,
                workers: int) -> dict:
     return closed_loop(port, _G["pools"][pool], duration=duration, warmup=warmup,

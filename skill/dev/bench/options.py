@@ -19,6 +19,8 @@ class BenchOptions:
     noisy_retries: int = 2  # run a phase again while another process took CPU meanwhile
     seed: int = 6
     quick: bool = False
+    rounds: int = 2  # saturation rounds per app, alternating the order
+    generator: str = "auto"  # saturation's load generator: "wrk", "python", or wrk when installed
 
     @classmethod
     def quick_run(cls, **overrides) -> BenchOptions:

@@ -40,7 +40,8 @@ def system_busy_seconds() -> float | None:
 
 def charge_cpu(groups: dict[str, list[int]], phase) -> dict:
     """Run a load phase (``phase()`` returns its figures) and charge each group of processes'
-    CPU time to the phase's requests; the CPU anything else used meanwhile is "other_cpu_s"."""
+    CPU time to the phase's requests; the CPU anything else used meanwhile is "other_cpu_s".
+    A phase whose generator measured its own CPU returns it as "generator_cpu_s"."""
     before = {k: cpu_seconds(v) for k, v in groups.items()}
     busy_before = system_busy_seconds()
     r = phase()
@@ -49,6 +50,8 @@ def charge_cpu(groups: dict[str, list[int]], phase) -> dict:
     n = max(r["requests_sent"], 1)
     used = {k: None if before[k] is None or after[k] is None else after[k] - before[k]
             for k in groups}
+    if "generator_cpu_s" in r:  # a generator that measured its own CPU (wrk, a child process)
+        used["generator"] = r.pop("generator_cpu_s")
     r["cpu_ms_per_request"] = {k: None if v is None else round(v * 1000 / n, 3)
                                for k, v in used.items()}
     if busy is not None and busy_before is not None and None not in used.values():

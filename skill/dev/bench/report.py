@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .apps import APPS, SATURATION_ORDER
+from .apps import APPS, saturation_order
 from .probes import noisy
 
 
@@ -32,6 +32,48 @@ def combine_rounds(runs: list[dict]) -> dict:
     return out
 
 
+def served_cpu_ms(phase: dict) -> float | None:
+    """The CPU a phase's requests cost the service, per request: gunicorn (master and workers)
+    plus Redis, in ms. The generator's CPU is not the service's and is left out."""
+    per = phase.get("cpu_ms_per_request", {})
+    if per.get("server") is None or per.get("redis") is None:
+        return None
+    return round(per["server"] + per["redis"], 3)
+
+
+USUAL_TARGET = 1.5  # issue 15: at least 1.5 x the usual skill's throughput
+
+
+def add_ratios(sat: dict) -> dict:
+    """The ratios of one run's saturation figures: throughput to the baseline (skill, floor,
+    usual) and the skill to the usual skill (throughput, and CPU per request inverted: how many
+    times more CPU the usual skill spends on a request)."""
+    def ratio(a, b):
+        return None if a is None or not b else round(a / b, 3)
+
+    base = sat["baseline"]["requests_per_s"]
+    sat["ratio"] = ratio(sat["skill"]["requests_per_s"], base)
+    sat["floor_ratio"] = ratio(sat["floor"]["requests_per_s"], base)
+    sat["usual_baseline_ratio"] = ratio(sat["usual"]["requests_per_s"], base)
+    sat["vs_usual"] = {
+        "throughput": ratio(sat["skill"]["requests_per_s"], sat["usual"]["requests_per_s"]),
+        "cpu": ratio(served_cpu_ms(sat["usual"]), served_cpu_ms(sat["skill"])),
+        "by_round": [ratio(s, u) for s, u in zip(sat["skill"]["rounds"], sat["usual"]["rounds"])],
+    }
+    sat["vs_usual"]["median_of_rounds"] = _median(sat["vs_usual"]["by_round"])
+    for name in ("skill", "usual", "baseline", "floor"):
+        sat[name]["served_cpu_ms"] = served_cpu_ms(sat[name])
+    return sat
+
+
+def _median(values: list) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else round((values[middle - 1] + values[middle]) / 2, 3)
+
+
 def _rate_key(results: dict, rate: float = 200) -> str | None:
     key = f"{rate:g}"
     return key if key in results.get("latency", {}) else None
@@ -44,6 +86,12 @@ def targets(results: dict) -> list[dict]:
     out.append({"name": "throughput", "pass": skill_rps >= 0.7 * base_rps,
                 "text": f"throughput at saturation: skill {skill_rps:g} requests/s >= 0.7 x "
                         f"baseline {base_rps:g} requests/s (ratio {sat['ratio']:g})"})
+    vs = sat["vs_usual"]
+    out.append({"name": "vs_usual", "pass": (vs["throughput"] or 0) >= USUAL_TARGET,
+                "text": f"throughput against the usual ask-sdk skill: {vs['throughput']:g} x >= "
+                        f"{USUAL_TARGET:g} x (skill {skill_rps:g}, usual "
+                        f"{sat['usual']['requests_per_s']:g} requests/s; the usual skill spends "
+                        f"{vs['cpu']} x our CPU per request)"})
     launch = results["redis"]["launch"]["round_trips_per_request"]
     out.append({"name": "checkin_round_trips", "pass": launch == 1,
                 "text": f"recording a check-in (launch): {launch:g} Redis round trips per "
@@ -100,12 +148,10 @@ def notes(results: dict) -> list[str]:
         out.append("other processes used CPU during " + ", ".join(noisy_phases)
                    + ": the machine was not quiet, figures may be low")
     sat = results["saturation"]
+    out += _unbalanced(sat)
     floor_ratio = sat.get("floor_ratio")
-    served = {}
-    for name in ("skill", "floor"):
-        per = sat.get(name, {}).get("cpu_ms_per_request", {})
-        if per.get("server") is not None and per.get("redis") is not None:
-            served[name] = per["server"] + per["redis"]
+    served = {name: sat[name]["served_cpu_ms"] for name in ("skill", "floor")
+              if sat[name].get("served_cpu_ms") is not None}
     if len(served) == 2:
         out.append(f"the skill's own logic (ask-sdk, handlers, speech, response, log line) costs "
                    f"{served['skill'] - served['floor']:.2f} ms of server and Redis CPU per "
@@ -114,11 +160,29 @@ def notes(results: dict) -> list[str]:
         out.append(f"the floor (verification and the Redis call only) reaches {floor_ratio:g} x "
                    f"the baseline: on this machine and these settings no implementation of the "
                    f"skill can meet the 0.7 throughput target")
+    lost = results.get("usual_outbound_calls", 0)
+    if lost:
+        out.append(f"the usual skill asked Alexa for {lost} device time zones after its warm-up: "
+                   f"a save of the whole JSON value overwrote zones another request had just "
+                   f"kept (GET then SET is not atomic)")
     ob = results["outbound"]
     if ob["warmup_calls"] > ob["devices"]:
         out.append(f"warm-up made {ob['warmup_calls']} time-zone lookups for {ob['devices']} "
                    f"devices: the warm-up sends each device to every worker at once, so a "
                    f"worker can miss the zone another worker is still storing in Redis")
+    return out
+
+
+def _unbalanced(sat: dict) -> list[str]:
+    """Saturation phases where one worker answered over 65% of the requests: the generator's
+    connections were not spread (wrk cannot choose), so the app's throughput may be low; its CPU
+    per request still holds."""
+    out = []
+    for name in APPS:
+        counts = [v for k, v in sat[name]["requests_by_worker"].items() if k != "?"]
+        if len(counts) > 1 and max(counts) > 0.65 * sum(counts):
+            out.append(f"saturation {name}: one worker answered {max(counts)} of {sum(counts)} "
+                       f"requests; its throughput may be low, its CPU per request holds")
     return out
 
 
@@ -129,6 +193,7 @@ def _ms(value) -> str:
 def format_report(results: dict) -> str:
     lines = (_heading(results) + _saturation_table(results["saturation"])
              + _latency_table(results["latency"]) + _redis_table(results["redis"])
+             + _redis_table(results["redis_usual"], "the usual skill: ")
              + _other_figures(results) + _verdicts(results))
     return "\n".join(lines)
 
@@ -150,26 +215,39 @@ def _heading(results: dict) -> list[str]:
 
 
 def _saturation_table(sat: dict) -> list[str]:
+    orders = saturation_order(len(sat["skill"]["rounds"]))
+    generator = {"wrk": "wrk", "python": "the Python generator"}.get(sat.get("generator"), "?")
     lines = [
-        f"Saturation (closed loop; mean of {len(SATURATION_ORDER)} rounds, in the order "
-        + ", then ".join(" ".join(order) for order in SATURATION_ORDER) + ")",
-        "                               skill    baseline       floor",
+        f"Saturation (closed loop by {generator}; mean of {len(orders)} rounds, in the order "
+        + ", then ".join(" ".join(order) for order in orders[:2]) + (", ..." if len(orders) > 2
+                                                                      else "") + ")",
+        "                               " + "".join(f"{name:>12}" for name in APPS),
     ]
     apps = [sat[name] for name in APPS]
-    lines.append("  requests/s               " + "   ".join(f"{x['requests_per_s']:>9.1f}"
-                                                         for x in apps))
-    lines.append(f"  x baseline               {sat['ratio']:>9.2f}   {1:>9.2f}   "
-                 f"{sat['floor_ratio']:>9.2f}")
-    lines.append("  requests/s by round      " + "   ".join(
-        f"{' / '.join(f'{v:.0f}' for v in x.get('rounds', [])):>9}" for x in apps))
+
+    def row(label: str, cells) -> str:
+        return f"  {label:<29}" + "".join(f"{c:>12}" for c in cells)
+
+    lines.append(row("requests/s", (f"{x['requests_per_s']:.1f}" for x in apps)))
+    lines.append(row("x baseline", (f"{sat['ratio']:.2f}", f"{sat['usual_baseline_ratio']:.2f}",
+                                    "1.00", f"{sat['floor_ratio']:.2f}")))
+    for i in range(len(orders)):
+        lines.append(row(f"  round {i + 1}", (f"{x['rounds'][i]:.0f}" for x in apps)))
     for q in ("p50_ms", "p99_ms"):
-        lines.append(f"  latency {q[:3]} ms           "
-                     + "   ".join(f"{_ms(x['latency'][q]):>9}" for x in apps))
+        lines.append(row(f"latency {q[:3]} ms", (_ms(x["latency"][q]) for x in apps)))
     for group, label in (("server", "gunicorn"), ("redis", "redis"), ("generator", "generator")):
         values = (x.get("cpu_ms_per_request", {}).get(group) for x in apps)
-        lines.append(f"  CPU ms/request {label:<10}"
-                     + "   ".join(f"{'-' if v is None else f'{v:.3f}':>9}" for v in values))
-    lines.append("  (floor: the same verification and Redis call, then a fixed response)")
+        lines.append(row(f"CPU ms/request {label}", ("-" if v is None else f"{v:.3f}"
+                                                     for v in values)))
+    lines.append(row("CPU ms/request served", ("-" if x.get("served_cpu_ms") is None
+                                               else f"{x['served_cpu_ms']:.3f}" for x in apps)))
+    vs = sat["vs_usual"]
+    lines.append(f"  skill against the usual skill: {vs['throughput']} x the throughput "
+                 f"(by round {' / '.join(str(v) for v in vs['by_round'])}, median "
+                 f"{vs['median_of_rounds']}); the usual skill spends {vs['cpu']} x the skill's CPU per "
+                 f"request (gunicorn + Redis)")
+    lines.append("  (usual: ask-sdk's samples' way; floor: the skill's verification and Redis "
+                 "call, then a fixed response; served = gunicorn + Redis)")
     return lines
 
 
@@ -187,8 +265,9 @@ def _latency_table(latency: dict) -> list[str]:
     return lines
 
 
-def _redis_table(redis: dict) -> list[str]:
-    lines = ["", "Redis per request (sequential, warm caches; round trips = top-level commands)",
+def _redis_table(redis: dict, whose: str = "") -> list[str]:
+    lines = ["", f"{whose}Redis per request (sequential, warm caches; round trips = top-level "
+                 f"commands)",
              "  kind         round trips  commands run  top-level              service p50 ms"]
     for kind, r in redis.items():
         top = ", ".join(f"{k} {v:g}" for k, v in r["top_level"].items()) or "-"

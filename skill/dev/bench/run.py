@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
+from . import BenchError
+from .apps import USUAL_API_HEADER
 from .machine import machine
 from .options import BenchOptions
 from .phases import Phases
@@ -19,10 +21,12 @@ from .report import checks, notes, targets
 from .servers import Gunicorn
 from .stack import Stack, start_stack, stop_all
 from .traffic import make_households, summary
+from .wrkload import find_wrk
 
 
 def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
               command: str = "checkin bench") -> dict:
+    opts.generator = choose_generator(opts.generator)
     results: dict = {"command": command, "options": asdict(opts), "machine": machine(),
                      "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                      "load_average_before": os.getloadavg()[0]}
@@ -48,15 +52,27 @@ def run_bench(opts: BenchOptions, *, out: Path | None = None, progress=print,
     return results
 
 
+def choose_generator(asked: str) -> str:
+    """Saturation's load generator: wrk when asked for or, for "auto", when it is installed."""
+    if asked == "python" or (asked == "auto" and find_wrk() is None):
+        return "python"
+    if find_wrk() is None:
+        raise BenchError("--generator wrk: wrk is not installed (Debian: apt-get install wrk)")
+    return "wrk"
+
+
 def _measure(phases: Phases, results: dict) -> None:
     """The phases in order, then (d) the outbound HTTP calls of everything after the warm-up."""
     standin = phases.stack.standin
     warm_requests, warm_calls = phases.warm_up()
     steady_calls_from = len(standin.calls)
     results["redis"] = phases.redis_per_kind()
+    results["redis_usual"] = phases.redis_per_kind("usual")
     results["saturation"] = phases.saturation()
     results["latency"] = phases.latency()
-    steady_calls = len(standin.calls) - steady_calls_from
+    steady = standin.calls[steady_calls_from:]
+    steady_calls = sum(1 for call in steady if not _from_usual(call))
+    results["usual_outbound_calls"] = len(steady) - steady_calls  # its zones lost to overwrites
     steady_requests = (sum(r["requests"] for r in results["redis"].values())
                        + phases.skill_requests_sent)
     devices = results["traffic"]["devices"]
@@ -67,6 +83,11 @@ def _measure(phases: Phases, results: dict) -> None:
         "devices": devices, "workers": phases.opts.workers,
         "warmup_calls_per_device": round(warm_calls / max(devices, 1), 3),
     }
+
+
+def _from_usual(call) -> bool:
+    """Was this Alexa API call made by the usual skill (its calls carry USUAL_API_HEADER)?"""
+    return any(k.lower() == USUAL_API_HEADER.lower() for k in call.headers)
 
 
 def _chain_fetches(stack: Stack) -> dict:

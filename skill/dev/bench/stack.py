@@ -1,5 +1,5 @@
 """What one benchmark run starts on loopback: a private Redis given the households' past, the
-Alexa stand-in, the three apps under gunicorn, and the load generator's process."""
+Alexa stand-in, the four apps under gunicorn, and the load generator's process."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from .generator import GeneratorProcess
 from .options import BenchOptions
 from .servers import Gunicorn, gunicorn_env, start_redis
 from .traffic import Household, device_zones, request_body, seed_history
+from .usual_store import seed_usual
 from .wire import raw_post
 
 
@@ -63,8 +64,10 @@ def start_stack(opts: BenchOptions, households: list[Household], tmp: Path, stop
         "CHECKIN_BENCH_CA_ROOT": str(paths["root"]), "CHECKIN_BENCH_CHAIN": str(paths["chain"]),
         "CHECKIN_BENCH_FETCH_LOG": str(fetch_log),
     })
-    # the floor runs with the skill's settings (its Redis, its CA); the baseline needs none
-    envs = {"skill": skill_env, "baseline": gunicorn_env({}), "floor": skill_env}
+    # the floor and the usual skill run with the skill's settings (its Redis, its CA); the
+    # baseline needs none
+    envs = {"skill": skill_env, "usual": skill_env, "baseline": gunicorn_env({}),
+            "floor": skill_env}
     apps = {name: Gunicorn(name, FACTORIES[name], free_port(), opts.workers, envs[name], tmp)
             for name in APPS}
     startup = _start_apps(apps, _first_post(households[0], standin.url, ca.key_pem), stops, progress)
@@ -85,10 +88,12 @@ def stop_all(stops: list, tmp: Path) -> None:
 
 
 def _seed(control: Redis, households: list[Household], seed: int, progress) -> int:
-    """Give the skill's households a past, and the floor's the same past under their own keys."""
+    """Give the skill's households a past, and the floor's and the usual skill's the same past
+    under their own keys."""
     t = time.perf_counter()
     seeded = seed_history(Store(control), USER_ID_SECRET.encode(), households, time.time(), seed)
     seed_history(Store(control), FLOOR_USER_ID_SECRET.encode(), households, time.time(), seed)
+    seed_usual(control, households, time.time(), seed)  # the same past, as JSON values
     devices = sum(len(hh.devices) for hh in households)
     progress(f"seeded {len(households)} households ({devices} devices, {seeded} past nights) "
              f"in {time.perf_counter() - t:.1f} s")
@@ -107,6 +112,6 @@ def _start_apps(apps: dict[str, Gunicorn], first_post: bytes, stops: list, progr
     for name, server in apps.items():
         stops.append(server.stop)
         startup[name] = server.start(first_post)
-    progress(f"start-up to first answer: skill {startup['skill']['first_post_s']} s,"
-             f" baseline {startup['baseline']['first_post_s']} s")
+    progress("start-up to first answer: " + ", ".join(
+        f"{name} {figures['first_post_s']} s" for name, figures in startup.items()))
     return startup
