@@ -26,6 +26,7 @@ from .common import (
     quiet,
     say,
     session_attrs,
+    turn,
 )
 from .guidance import answer_tip_offer
 from .listening import answer_listen_offer, answer_theme_offer, answer_unplaced, in_context
@@ -40,6 +41,11 @@ class HelpHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.HelpIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        status = t.status()
+        if status is not None and status.last == t.night():
+            return ask_key(handler_input, "help_after_question",
+                           offer={"kind": "tip", "topic": "ACTIVE_LISTENING"})
         return ask_key(handler_input, "help", offer={"kind": "question"})
 
 

@@ -209,3 +209,15 @@ def test_every_answer_fits_its_time(content):
 
     assert speech_seconds('<speak>one two three four five <break time="1000ms"/></speak>') == 3.0
     assert spoken_text("<speak>a <break time='1s'/> b</speak>") == "a b"
+
+
+def test_help_after_tonights_question_offers_a_tip_not_the_question_again(sim, content):
+    s = sim()
+    before = s.say("help")
+    assert before.speech.endswith("Would you like tonight's question?") and before.listening
+    s.say("no")
+    s.say("start our check in")
+    after = s.say("help")
+    assert "we're done" in after.speech and after.speech.endswith("a tip on listening?")
+    tip = s.say("yes").speech
+    assert any(t in tip for t in content.for_locale("en-US").tips["ACTIVE_LISTENING"].tips)
