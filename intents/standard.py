@@ -10,7 +10,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale, is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from speech import Speech, words_of
+from skill.logline import clip, error_record
+from speech import Speech, is_own_ssml, words_of
 
 from .checkin import answer_question_offer
 from .common import (
@@ -86,7 +87,10 @@ class RepeatHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = session_attrs(handler_input).get(LAST)
-        if isinstance(last, dict) and last.get("speech") and last.get("reprompt"):
+        # what comes back in session attributes is checked again before it is spoken: a string,
+        # under Alexa's limit, and SSML this skill's builder could have made
+        if isinstance(last, dict) and is_own_ssml(last.get("speech")) \
+                and is_own_ssml(last.get("reprompt")):
             rb = handler_input.response_builder
             return rb.speak(last["speech"]).ask(last["reprompt"]).response
         # From cold, the thing worth repeating is tonight's question; delivering it again
@@ -136,8 +140,8 @@ class SessionEndedHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         if request.error is not None:
-            log.warning("session ended with error: %s %s", _kind(request.error),
-                        request.error.message or "")
+            log.warning("session ended with error: %s %s", clip(_kind(request.error), 60),
+                        clip(request.error.message or ""))
         return quiet(handler_input)
 
 
@@ -149,8 +153,8 @@ class ExceptionEncounteredHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         error = handler_input.request_envelope.request.error
-        log.warning("Alexa rejected a response: %s %s", _kind(error),
-                    getattr(error, "message", None) or "")
+        log.warning("Alexa rejected a response: %s %s", clip(_kind(error), 60),
+                    clip(getattr(error, "message", None) or ""))
         return quiet(handler_input)
 
 
@@ -181,8 +185,7 @@ class ApologyExceptionHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.error("handler failed: %s: %s", type(exception).__name__, exception,
-                  exc_info=exception)
+        log.error(error_record("handler failed", exception))
         try:
             text = content(handler_input).text("apology")
         except Exception:  # the content itself is what failed

@@ -19,11 +19,13 @@ from flask import Response, request
 
 from .errors import EnvelopeError, VerificationError
 from .household import Services, Turn
+from .intake import BodyError, read_body
 from .verify import RequestVerifier, parse_envelope
 
 log = logging.getLogger("checkin")
 EMPTY_RESPONSE = {"version": "1.0", "response": {}}
 _KNOWN_TYPES = frozenset(_AlexaRequest.discriminator_value_class_map)
+_ERRORS = {408: "request_timeout", 413: "request_entity_too_large"}
 
 
 def json_response(code: int, **body) -> Response:
@@ -34,7 +36,9 @@ class AlexaEndpoint:
     """The Flask view for Alexa's requests; one per app."""
 
     def __init__(self, skill: CustomSkill, services: Services, verifier: RequestVerifier | None,
-                 clock: Callable[[], float], discreet: frozenset[str] = frozenset()):
+                 clock: Callable[[], float], discreet: frozenset[str] = frozenset(),
+                 max_body_bytes: int = 131072, body_timeout: float = 5.0):
+        self.max_body_bytes, self.body_timeout = max_body_bytes, body_timeout
         self.skill = skill
         self.services = services
         self.verifier = verifier
@@ -47,7 +51,13 @@ class AlexaEndpoint:
         started = time.perf_counter()
         outcome = {"outcome": "ok", "type": "-", "intent": "-"}
         try:
-            return self._answer(request.get_data(cache=False), outcome)
+            try:
+                body = read_body(request.environ, self.max_body_bytes, self.body_timeout)
+            except BodyError as e:
+                outcome["outcome"] = "rejected"
+                return json_response(e.status, error=_ERRORS.get(e.status, "bad_request"),
+                                     reason=e.reason)
+            return self._answer(body, outcome)
         finally:
             log.info(json.dumps({
                 "event": "request", "type": outcome["type"], "intent": outcome["intent"],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .ssml import MAX_SPEECH_CHARS, Speech, SpeechTooLong, plain  # noqa: F401
+from .ssml import MAX_SPEECH_CHARS, Speech, SpeechTooLong, is_own_ssml, plain  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent
 _DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")

@@ -1,0 +1,47 @@
+"""What must never change unnoticed (issue 16): a slot value with markup or "&" is spoken as
+text, and a household's keys live exactly 400 days after its last check-in, as the README
+promises. Each of these fails when the SSML builder's escaping or the retention period changes."""
+
+from __future__ import annotations
+
+import json
+
+from skill.dev.envelopes import Device, envelope, intent, launch, slot
+
+from .conftest import SKILL_ID, spoken_text, speech_of
+
+RETENTION_SECONDS = 400 * 86400  # README: "both keys expire 400 days after ... last check-in"
+
+
+def test_markup_and_ampersands_in_a_slot_value_are_spoken_as_text(client, clock):
+    heard = 'rock & roll <break time="10s"/></speak><audio src="x"/> &amp;'
+    body = envelope(Device(skill_id=SKILL_ID),
+                    intent("TipIntent", {"topic": slot("topic", heard, None, None,
+                                                       "TipTopicType")}), clock.now)
+    r = client.post("/", data=json.dumps(body))
+    assert r.status_code == 200
+    ssml = speech_of(r.get_json())
+    assert "<audio" not in ssml and "<break time=\"10s\"" not in ssml
+    assert 'rock & roll <break time="10s"/></speak><audio src="x"/> &amp;'[:60] \
+        in spoken_text(ssml)
+
+
+def test_both_keys_live_exactly_the_retention_period(alexa, redis, clock):
+    alexa.send(launch())
+    alexa.send(intent("DoneIntent"))
+    keys = sorted(redis.scan_iter("ck:*"))
+    assert len(keys) == 2 and keys[1].endswith(b":nights")
+    for key in keys:
+        assert RETENTION_SECONDS - 5 <= redis.ttl(key) <= RETENTION_SECONDS, key
+
+
+def test_settings_never_extend_the_retention(alexa, redis):
+    alexa.send(launch())
+    hash_key = next(k for k in redis.scan_iter("ck:*") if not k.endswith(b":nights"))
+    redis.expire(hash_key, 1000)
+    redis.expire(hash_key + b":nights", 1000)
+    zones_before = [f for f in redis.hkeys(hash_key) if f.startswith(b"tz:")]
+    alexa.device.device_id = "amzn1.ask.device.ANOTHER"  # a new device's zone is written
+    alexa.send(intent("StreakIntent"))
+    assert len([f for f in redis.hkeys(hash_key) if f.startswith(b"tz:")]) > len(zones_before)
+    assert 990 <= redis.ttl(hash_key) <= 1000
