@@ -9,7 +9,13 @@ Keys of household ``h``:
                    (tn, tq, td), rotation cursors (cL, cM, cD), device time zones (tz:<device>),
                    the reminder (rt, rtime)
     ck:{h}:nights  bitmap: one bit per night since NIGHT_EPOCH, the history of nights
-Both expire RETENTION_DAYS after the household's last check-in.
+Both expire RETENTION_DAYS after the household's last check-in. The check-in script writes both
+in one atomic call (under ``noeviction`` a full Redis refuses it before its first write), and
+``forget`` deletes both in one DEL: no write path leaves the pair split (an evicting Redis could,
+which is why it is refused: skill.memory).
+
+The service's own keys (``checkin:*``): the readiness probe (skill.memory), and the embedded
+store's erasure marker and rewrite rate limit (skill.erasure).
 """
 
 from __future__ import annotations
@@ -27,6 +33,11 @@ from . import rules, scripts
 from .errors import StorageError
 
 RETENTION_DAYS = 400
+# The service's own keys, outside the households' "ck:" prefix:
+READY_PROBE_KEY = "checkin:ready-probe"  # /readyz writes it: does Redis take writes?
+ERASE_PENDING_KEY = "checkin:erase-pending"  # set by a forget: the store's files still hold data
+ERASE_REWRITE_KEY = "checkin:erase-rewrite"  # lives an hour after each rewrite: the rate limit
+NON_EVICTING = "noeviction"
 NIGHT_EPOCH = date(2020, 1, 1).toordinal()  # bit 0 of the nights bitmap
 KEY_PREFIX = "ck:"
 
@@ -158,8 +169,9 @@ def _checkin_call(household: str, night: int, mode: str, tz_field: str, tz_value
 class Store:
     """Named operations on a household; handlers never touch Redis directly."""
 
-    def __init__(self, client: redis.Redis | RedisCluster):
+    def __init__(self, client: redis.Redis | RedisCluster, *, mark_erasures: bool = False):
         self.client = client
+        self.mark_erasures = mark_erasures  # the embedded store: its files are rewritten
         self._checkin = client.register_script(scripts.CHECKIN_LUA)
         self._status = client.register_script(scripts.STATUS_LUA)
         self._set_fields = client.register_script(scripts.SET_FIELDS_LUA)
@@ -253,5 +265,23 @@ class Store:
         self._run(self.client.hdel, key_for(household), *names)
 
     def forget(self, household: str) -> int:
-        """Delete every key of a household; returns how many existed."""
-        return int(self._run(self.client.delete, key_for(household), key_for(household, "nights")))
+        """Delete every key of a household (one DEL: the pair is never left split); returns how
+        many existed. On the embedded store, a marker then tells the rewrite of its files
+        (skill.erasure) that deleted data is still on disk."""
+        deleted = int(self._run(self.client.delete, key_for(household),
+                                key_for(household, "nights")))
+        try:  # after the DEL, which frees memory even when Redis is full
+            if self.mark_erasures:
+                self._run(self.client.set, ERASE_PENDING_KEY, "1")
+        except StorageError:
+            pass  # the household is gone from memory all the same; the files keep it longer
+        return deleted
+
+    def household_zone(self, household: str) -> str | None:
+        """The zone most recently read for any of the household's devices (its cached value,
+        ``zone|when``): the fallback while the time-zone API is slow or failing. A read of its
+        own, made only then."""
+        fields = self._run(self.client.hgetall, key_for(household))
+        zones = [_str(v) for k, v in fields.items() if _str(k).startswith("tz:")]
+        dated = [(int(z.rpartition("|")[2]), z) for z in zones if z and z.rpartition("|")[2].isdigit()]
+        return max(dated)[1] if dated else None
