@@ -1,62 +1,56 @@
 """The HTTP client behind ask-sdk's service clients (time zone, reminders).
 
-ask-sdk-core's ``DefaultApiClient`` has no timeout, so a slow Alexa API could hold a worker for as
-long as the socket allows. This one keeps its request handling but bounds every call, and allows
-plain http only on loopback (the test suite's stand-in for the Alexa APIs).
+ask-sdk-core's ``DefaultApiClient`` has no timeout at all, and ``requests`` bounds each read, not
+the call. This one keeps ask-sdk's request handling but sends every call through
+``skill.outbound``: a deadline for the whole call, a cap on calls in flight per process and a
+circuit breaker per API, so a slow or failing Alexa API costs a request at most the deadline,
+and nothing at all once the breaker is open. Plain http is allowed only on loopback (the test
+suite's stand-in for the Alexa APIs).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import threading
-from urllib.parse import urlsplit
 
-import requests
 from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClientRequest, ApiClientResponse
 
+from .outbound import Breaker, Destination, OutboundError
 
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
+TIME_ZONE, REMINDERS, OTHER = "time-zone API", "reminders API", "Alexa API"
+
+
+def api_of(url: str) -> str:
+    """Which Alexa API a URL belongs to (each has its own cap and breaker)."""
+    if "/settings/System.timeZone" in url:
+        return TIME_ZONE
+    if "/v1/alerts/reminders" in url:
+        return REMINDERS
+    return OTHER
 
 
 class TimeoutApiClient(DefaultApiClient):
-    def __init__(self, timeout: float = 1.0):
+    def __init__(self, timeout: float = 1.0, max_in_flight: int = 8, breaker_failures: int = 3,
+                 breaker_open_s: float = 30.0):
         self.timeout = timeout
-        self._local = threading.local()  # one pooled session per worker thread
-
-    @property
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
+        self.destinations = {name: Destination(name, max_in_flight,
+                                               Breaker(breaker_failures, breaker_open_s))
+                             for name in (TIME_ZONE, REMINDERS, OTHER)}
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
-        parts = urlsplit(request.url or "")
-        if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname)):
-            raise ApiClientException("Alexa APIs are called over https only")
+        url = request.url or ""
         headers = self._convert_list_tuples_to_dict(headers_list=request.headers)
         data = None
         if request.body:
             content_type = headers.get("Content-type") or headers.get("Content-Type") or ""
             data = json.dumps(request.body) if "json" in content_type else request.body
+            data = data.encode() if isinstance(data, str) else data
         try:
-            response = self._session.request(
-                (request.method or "GET").upper(), request.url, headers=headers, data=data,
-                timeout=self.timeout,
-            )
-        except requests.RequestException as e:
-            raise ApiClientException(f"Alexa API call failed: {type(e).__name__}") from e
-        return ApiClientResponse(
-            headers=self._convert_dict_to_list_tuples(response.headers),
-            status_code=response.status_code,
-            body=response.text,
-        )
+            answer = self.destinations[api_of(url)].call(
+                (request.method or "GET").upper(), url, timeout=self.timeout, headers=headers,
+                body=data)
+        except OutboundError as e:
+            raise ApiClientException(f"Alexa API call failed: {e}") from None
+        return ApiClientResponse(headers=answer.headers, status_code=answer.status,
+                                 body=answer.body.decode("utf-8", "replace"))

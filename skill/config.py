@@ -50,11 +50,36 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("redis_timeout", "CHECKIN_REDIS_TIMEOUT_MS", "250",
             "Redis connect and socket timeout in milliseconds (at most 300)."),
     Setting("api_timeout", "CHECKIN_ALEXA_API_TIMEOUT_MS", "1000",
-            "Timeout for calls to the Alexa APIs (time zone, reminders) in milliseconds."),
+            "Deadline in milliseconds for a whole call to an Alexa API (time zone, reminders): "
+            "connecting, sending and reading all end within it, however slowly the API answers."),
     Setting("public_url", "CHECKIN_PUBLIC_URL", "",
             "The service's public HTTPS base URL (`https://checkin.example.org`, port 443). "
             "`checkin package` builds the skill's endpoint, icon, privacy and terms URLs from it "
             "(or from `--public-url`)."),
+) + (
+    # Robustness (issue 16): the outbound budget, slow clients, memory limits.
+    Setting("api_max_in_flight", "CHECKIN_ALEXA_API_MAX_IN_FLIGHT", "8",
+            "Calls to one Alexa API in flight per process; beyond it a call fails at once (the "
+            "time zone falls back to the household's last known zone or the default)."),
+    Setting("breaker_failures", "CHECKIN_BREAKER_FAILURES", "3",
+            "Failures in a row (errors, 5xx, 429, deadlines) that open an Alexa API's circuit "
+            "breaker: while open, requests do not call it and use what they know at once."),
+    Setting("breaker_open_s", "CHECKIN_BREAKER_OPEN_S", "30",
+            "Seconds a breaker stays open before one trial call may close it."),
+    Setting("chain_timeout", "CHECKIN_CHAIN_TIMEOUT_MS", "2000",
+            "Deadline in milliseconds for a whole download of a certificate chain."),
+    Setting("chain_max_in_flight", "CHECKIN_CHAIN_MAX_IN_FLIGHT", "2",
+            "Certificate-chain downloads in flight per process; beyond it a request with an "
+            "uncached chain URL gets 400 at once."),
+    Setting("chain_retry_s", "CHECKIN_CHAIN_RETRY_S", "60",
+            "Seconds before a chain URL whose download or validation failed is fetched again "
+            "(at least 60); until then its requests get 400 without a fetch."),
+    Setting("body_timeout", "CHECKIN_BODY_TIMEOUT_MS", "5000",
+            "Deadline in milliseconds for receiving a request's whole body (the headers have "
+            "gunicorn's keep-alive time, 5 s); a slower client gets 408."),
+    Setting("allow_eviction", "CHECKIN_ALLOW_EVICTION", "false",
+            "Run on a Redis whose `maxmemory-policy` evicts keys (with a warning). Off: such a "
+            "Redis is refused at start and `/readyz` says why; see \"Memory\" below."),
 )
 
 REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
@@ -96,6 +121,14 @@ class Config:
     api_timeout: float = 1.0  # seconds
     public_url: str = ""
     data_dir_explicit: bool = False  # CHECKIN_DATA_DIR was set, not defaulted
+    api_max_in_flight: int = 8
+    breaker_failures: int = 3
+    breaker_open_s: float = 30.0
+    chain_timeout: float = 2.0  # seconds
+    chain_max_in_flight: int = 2
+    chain_retry_s: float = 60.0
+    body_timeout: float = 5.0  # seconds
+    allow_eviction: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -119,6 +152,7 @@ class Config:
                                       50, 5000) / 1000,
             "public_url": public_base_url(raw["public_url"]) if raw["public_url"].strip() else "",
         }
+        values.update(_budget_values(raw))
         values.update(overrides)
         config = cls(**values)
         config.validate()
@@ -177,6 +211,23 @@ def public_base_url(raw: str, name: str = "CHECKIN_PUBLIC_URL") -> str:
         raise ConfigError(f"{name} must be a plain base URL with no query, fragment or user, "
                           f"not {raw!r}")
     return value
+def _budget_values(raw: dict[str, str]) -> dict:
+    """The robustness settings (issue 16), parsed."""
+    return {
+        "api_max_in_flight": _parse_int("CHECKIN_ALEXA_API_MAX_IN_FLIGHT",
+                                        raw["api_max_in_flight"], 1, 256),
+        "breaker_failures": _parse_int("CHECKIN_BREAKER_FAILURES", raw["breaker_failures"], 1, 100),
+        "breaker_open_s": float(_parse_int("CHECKIN_BREAKER_OPEN_S", raw["breaker_open_s"], 1, 3600)),
+        "chain_timeout": _parse_int("CHECKIN_CHAIN_TIMEOUT_MS", raw["chain_timeout"],
+                                    100, 10_000) / 1000,
+        "chain_max_in_flight": _parse_int("CHECKIN_CHAIN_MAX_IN_FLIGHT",
+                                          raw["chain_max_in_flight"], 1, 64),
+        "chain_retry_s": float(_parse_int("CHECKIN_CHAIN_RETRY_S", raw["chain_retry_s"],
+                                          60, 86_400)),
+        "body_timeout": _parse_int("CHECKIN_BODY_TIMEOUT_MS", raw["body_timeout"],
+                                   100, 30_000) / 1000,
+        "allow_eviction": _parse_bool("CHECKIN_ALLOW_EVICTION", raw["allow_eviction"]),
+    }
 
 
 def markdown_table() -> str:

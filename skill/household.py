@@ -23,10 +23,11 @@ from .nights import (
     night_of,
     zone,
 )
+from .logline import clip
 from .storage import CheckinResult, Status, Store, device_id_hash, household_id
 
 log = logging.getLogger("checkin")
-ZONE_RETRY_SECONDS = 900  # after a failed time-zone lookup, use the default this long
+ZONE_RETRY_SECONDS = 300  # after a failed time-zone lookup, use the fallback this long
 
 
 @dataclass
@@ -99,7 +100,9 @@ class Turn:
     # -- the night ---------------------------------------------------------------------------
 
     def zone_name(self, cached_in_store: str | None = None) -> str:
-        """The device's zone: process cache, then the store's copy, then Alexa, then default."""
+        """The device's zone: process cache, then the store's copy, then Alexa; when Alexa is
+        slow, failing or its breaker is open, the household's last known zone (another of its
+        devices') or the default, at once, and Alexa is asked again later."""
         if self._zone is not None:
             return self._zone[0]
         zones = self.services.zones
@@ -115,17 +118,28 @@ class Turn:
                 self.outbound_calls += 1
                 try:
                     asked = self.zone_lookup()
-                except Exception as e:  # any failure: the default zone, and try again later
-                    log.warning("time zone lookup failed: %s", type(e).__name__)
+                except Exception as e:  # any failure: a zone we know, and try again later
+                    log.warning("time zone lookup failed: %s", clip(e, 120))
             if asked and zone(asked):
                 name = asked
                 zones.put(self.device, name)
                 to_store = encode_cached_zone(name, self.received_at)
             else:
-                name = self.services.default_timezone
+                known = self._household_zone()
+                name = known if zone(known) else self.services.default_timezone
                 zones.put(self.device, name, ttl=ZONE_RETRY_SECONDS)
         self._zone = (name, to_store)
         return name
+
+    def _household_zone(self) -> str:
+        """The zone most recently read for another of the household's devices, or ""."""
+        if self.household is None:
+            return ""
+        try:
+            cached = self.services.store().household_zone(self.household)
+        except StorageError:
+            return ""
+        return cached.rpartition("|")[0] if cached else ""
 
     def night(self) -> int:
         return night_of(self.request_time, zone(self.zone_name()) or zone("UTC"))

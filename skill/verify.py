@@ -13,7 +13,6 @@ import binascii
 import json
 import posixpath
 import threading
-import urllib.request
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -29,6 +28,8 @@ from cryptography.x509.verification import PolicyBuilder, Store, VerificationErr
 
 from . import timestamps
 from .errors import EnvelopeError, VerificationError
+from .intake import MAX_JSON_DEPTH, too_deep
+from .outbound import OutboundError, request as outbound_request
 
 ALEXA_SAN = "echo-api.amazon.com"
 REQUEST_TOLERANCE_S = 150
@@ -37,6 +38,9 @@ MAX_CHAIN_BYTES = 64 * 1024
 FETCH_TIMEOUT_S = 2.0
 CHAIN_CACHE_SIZE = 32
 REFETCH_AFTER_MISMATCH_S = 60
+FAILED_URL_RETRY_S = 60  # a chain URL that failed is not fetched again for this long
+FAILED_URL_CACHE_SIZE = 4096
+FETCHES_IN_FLIGHT = 2
 
 _PKCS1, _SHA256 = padding.PKCS1v15(), hashes.SHA256()
 
@@ -64,14 +68,13 @@ def check_cert_url(url: str) -> None:
         raise VerificationError("certificate URL path must start with /echo.api/")
 
 
-def fetch_chain(url: str) -> bytes:
-    """Download a PEM chain with a short timeout and a size cap."""
-    request = urllib.request.Request(url, headers={"User-Agent": "our-checkin"})
-    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310
-        data = response.read(MAX_CHAIN_BYTES + 1)
-    if len(data) > MAX_CHAIN_BYTES:
-        raise ValueError("certificate chain too large")
-    return data
+def fetch_chain(url: str, timeout: float = FETCH_TIMEOUT_S) -> bytes:
+    """Download a PEM chain, the whole download within ``timeout``, at most MAX_CHAIN_BYTES."""
+    answer = outbound_request("GET", url, timeout=timeout, max_bytes=MAX_CHAIN_BYTES,
+                              headers={"User-Agent": "our-checkin"})
+    if answer.status != 200:
+        raise OutboundError(f"HTTP {answer.status}")
+    return answer.body
 
 
 def load_certifi_roots() -> list[x509.Certificate]:
@@ -121,6 +124,8 @@ class RequestVerifier:
         fetcher: ChainFetcher = fetch_chain,
         clock: Clock | None = None,
         cache_size: int = CHAIN_CACHE_SIZE,
+        fetches_in_flight: int = FETCHES_IN_FLIGHT,
+        failed_retry_s: float = FAILED_URL_RETRY_S,
     ):
         import time
 
@@ -133,23 +138,47 @@ class RequestVerifier:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._fetching: dict[str, threading.Lock] = {}
+        # the outbound budget: a failed URL waits before it is fetched again, and only so many
+        # downloads run at once (each unsigned request may name a new URL)
+        self._failed: OrderedDict[str, float] = OrderedDict()  # url -> when it may be tried
+        self._failed_retry_s = failed_retry_s
+        self._fetch_slots = threading.BoundedSemaphore(fetches_in_flight)
 
     # -- the chain ---------------------------------------------------------------------------
 
     def _download(self, url: str, now: float) -> _Chain:
+        with self._lock:
+            retry_at = self._failed.get(url)
+        if retry_at is not None and now < retry_at:
+            raise VerificationError("certificate chain URL failed recently; not fetched again yet")
+        if not self._fetch_slots.acquire(blocking=False):
+            raise VerificationError("too many certificate chain downloads in flight")
         try:
             pem = self._fetcher(url)
+            chain = self._validate(pem, now)
+        except VerificationError:
+            self._failed_at(url, now)
+            raise
         except Exception as e:  # any failure to download rejects this request only
+            self._failed_at(url, now)
             raise VerificationError(
                 f"certificate chain could not be fetched ({type(e).__name__})"
             ) from None
-        chain = self._validate(pem, now)
+        finally:
+            self._fetch_slots.release()
         with self._lock:
             self._cache[url] = chain
             self._cache.move_to_end(url)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return chain
+
+    def _failed_at(self, url: str, now: float) -> None:
+        with self._lock:
+            self._failed[url] = now + self._failed_retry_s
+            self._failed.move_to_end(url)
+            while len(self._failed) > FAILED_URL_CACHE_SIZE:
+                self._failed.popitem(last=False)
 
     def _trust_store(self) -> Store:
         if self._store is None:
@@ -256,6 +285,8 @@ class RequestVerifier:
 
 
 def parse_envelope(body: bytes) -> dict:
+    if too_deep(body):
+        raise EnvelopeError(f"body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         envelope = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
