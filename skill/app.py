@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from cryptography import x509
 from flask import Flask, Response
@@ -18,8 +19,11 @@ from .alexa_api import TimeoutApiClient
 from .config import Config
 from .embedded import locate
 from .endpoint import AlexaEndpoint, json_response
+from .erasure import ErasureSchedule, is_embedded_url
 from .errors import StorageError
 from .household import Services
+from .logline import error_record
+from .memory import readiness_problem
 from .storage import Store, connect
 from .verify import RequestVerifier, fetch_chain
 
@@ -30,9 +34,11 @@ class StoreProvider:
     """Builds the Redis client on first use: a cluster client connects when it is built, so an
     unreachable cluster fails that request only, and the next request tries again."""
 
-    def __init__(self, url_source: Callable[[], str], timeout: float):
+    def __init__(self, url_source: Callable[[], str], timeout: float,
+                 mark_erasures: bool = False):
         self._url_source = url_source
         self._timeout = timeout
+        self._mark_erasures = mark_erasures
         self._store: Store | None = None
         self._lock = threading.Lock()
 
@@ -43,7 +49,8 @@ class StoreProvider:
         with self._lock:
             if self._store is None:
                 try:
-                    self._store = Store(connect(self._url_source(), self._timeout))
+                    self._store = Store(connect(self._url_source(), self._timeout),
+                                        mark_erasures=self._mark_erasures)
                 except Exception as e:
                     raise StorageError(f"cannot connect: {type(e).__name__}: {e}") from e
             return self._store
@@ -61,9 +68,12 @@ def close_app(app: Flask) -> None:
     services = app.extensions.get("checkin", {}).get("services")
     if services is not None:
         services.store_provider.close()
+    erasure = app.extensions.get("checkin", {}).get("erasure")
+    if erasure is not None:
+        erasure.stop()
 
 
-def _add_health_and_errors(app: Flask, services: Services) -> None:
+def _add_health_and_errors(app: Flask, services: Services, allow_eviction: bool) -> None:
     @app.get("/healthz")
     def healthz() -> Response:
         return json_response(200, status="ok")
@@ -71,9 +81,11 @@ def _add_health_and_errors(app: Flask, services: Services) -> None:
     @app.get("/readyz")
     def readyz() -> Response:
         try:
-            services.store().ping()
+            problem = readiness_problem(services.store(), allow_eviction)
         except StorageError as e:
-            return json_response(503, status="unavailable", reason=f"storage unreachable: {e}")
+            problem = f"storage unreachable: {e}"
+        if problem is not None:
+            return json_response(503, status="unavailable", reason=problem)
         return json_response(200, status="ready")
 
     @app.errorhandler(HTTPException)
@@ -85,7 +97,7 @@ def _add_health_and_errors(app: Flask, services: Services) -> None:
     def unexpected(e: Exception) -> Response:
         # The skill's own exception handler speaks an apology for handler errors; this is the
         # last line for anything outside it, so Alexa never sees a 5xx.
-        log.exception("unexpected error outside the skill")
+        log.error(error_record("unexpected error outside the skill", e))
         return json_response(200, **services.content.for_locale(None).apology_response())
 
 
@@ -108,28 +120,39 @@ def create_app(
     logging.getLogger("checkin").setLevel(config.log_level)
 
     location = locate(config)
+    embedded = location.embedded is not None or is_embedded_url(config.redis_url,
+                                                                   config.data_dir)
     services = Services(
-        store_provider=StoreProvider(location.url, config.redis_timeout),
+        store_provider=StoreProvider(location.url, config.redis_timeout, mark_erasures=embedded),
         secret=location.secret,
         content=content or Content(),
         default_timezone=config.default_timezone,
     )
     verifier = None
     if config.verify:
-        verifier = RequestVerifier(config.skill_id, roots=roots,
-                                   fetcher=chain_fetcher or fetch_chain, clock=clock)
+        verifier = RequestVerifier(
+            config.skill_id, roots=roots, clock=clock,
+            fetcher=chain_fetcher or partial(fetch_chain, timeout=config.chain_timeout),
+            fetches_in_flight=config.chain_max_in_flight, failed_retry_s=config.chain_retry_s)
     else:
         log.warning("request verification is OFF: use only for local development")
 
     from intents import DISCREET_INTENTS, build_skill
 
-    skill = build_skill(TimeoutApiClient(config.api_timeout))
+    skill = build_skill(TimeoutApiClient(config.api_timeout, config.api_max_in_flight,
+                                         config.breaker_failures, config.breaker_open_s))
+    erasure = None
+    if embedded:
+        erasure = ErasureSchedule(services.store)  # erased means erased on disk, too
+        erasure.start()
     app.extensions["checkin"] = {"services": services, "verifier": verifier, "skill": skill,
-                                 "embedded": location.embedded}
+                                 "embedded": location.embedded, "erasure": erasure}
     app.add_url_rule("/", "alexa", AlexaEndpoint(skill, services, verifier, clock,
-                                                   discreet=DISCREET_INTENTS),
+                                                 discreet=DISCREET_INTENTS,
+                                                 max_body_bytes=config.max_body_bytes,
+                                                 body_timeout=config.body_timeout),
                      methods=["POST"])
 
-    _add_health_and_errors(app, services)
+    _add_health_and_errors(app, services, config.allow_eviction)
     pages.register(app)  # /privacy, /terms; the icons are files in skill/static/
     return app

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import CommandError
+from .memory import check_url_at_start
 from .redis_server import RedisServer
 
 URL_FILE = "redis.url"
@@ -122,6 +123,7 @@ def start_before_workers(config: Config, *, public: bool = False
     default (``./.checkin-data`` in the working directory) is wiped with the disk of many
     platforms at each restart or deploy, and every household with it."""
     if not uses_embedded(config):
+        check_url_at_start(config.redis_url, config.redis_timeout, config.allow_eviction)
         return None, {}
     if public and not config.data_dir_explicit:
         raise CommandError(
