@@ -15,11 +15,14 @@ from .config import Config, redact
 from .errors import CommandError
 from .startup import prepare
 
-# Shared by the CLI and gunicorn.conf.py: gthread workers keep a slow Alexa API call from
-# blocking the other requests of a worker.
+# Shared by the CLI and gunicorn.conf.py. gevent workers: each connection waits as a greenlet,
+# not a thread, so idle or trickling clients cost a little memory and hold no worker, and a slow
+# Alexa API call blocks no other request. The keep-alive time (5 s) is also the deadline for a
+# request's headers (gunicorn's async workers read them under it); the endpoint gives the body a
+# deadline of its own (CHECKIN_BODY_TIMEOUT_MS). README, "Deploying" and "Performance".
 SETTINGS = {
-    "worker_class": "gthread",
-    "threads": 4,
+    "worker_class": "gevent",
+    "worker_connections": 1000,
     "timeout": 30,
     "graceful_timeout": 10,
     "keepalive": 5,

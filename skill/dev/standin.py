@@ -27,7 +27,8 @@ class StandinState:
     default_zone: str | None = "America/New_York"
     reminders: dict[str, dict] = field(default_factory=dict)  # alertToken -> body
     fail_next: list[int] = field(default_factory=list)  # status codes to answer next, in order
-    delay: float = 0.0  # seconds before each answer
+    delay: float = 0.0  # seconds before each answer (a large one: a hanging API)
+    drip: float = 0.0  # seconds between the bytes of each answer (a dripping API)
     calls: list[Call] = field(default_factory=list)
 
 
@@ -66,6 +67,8 @@ class AlexaStandin:
                     body = raw.decode(errors="replace")
                 status, payload = standin._route(self.command, self.path, dict(self.headers), body)
                 data = b"" if payload is None else json.dumps(payload).encode()
+                if standin.state.drip:
+                    return standin._drip(self.wfile, status, data)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -101,6 +104,17 @@ class AlexaStandin:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def _drip(self, wfile, status: int, data: bytes) -> None:
+        """Send the answer one byte at a time, ``state.drip`` seconds apart."""
+        import time
+
+        answer = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n").encode() + data
+        for byte in answer[:400]:  # bounded: a short answer, a byte at a time
+            time.sleep(self.state.drip)
+            wfile.write(bytes([byte]))
+            wfile.flush()
 
     # -- what outlives one run ---------------------------------------------------------------
 
