@@ -20,8 +20,18 @@ from .startup import prepare
 # Alexa API call blocks no other request. The keep-alive time (5 s) is also the deadline for a
 # request's headers (gunicorn's async workers read them under it); the endpoint gives the body a
 # deadline of its own (CHECKIN_BODY_TIMEOUT_MS). README, "Deploying" and "Performance".
+def _before_patching(server, worker) -> None:
+    """gevent warns that ``ssl`` was imported before its patch: the master imports redis, whose
+    only module that keeps a direct reference to it is redis.asyncio, which the service never
+    uses (everything else looks ``ssl`` up when it calls it, after the patch)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Monkey-patching ssl after ssl has already")
+
+
 SETTINGS = {
     "worker_class": "gevent",
+    "post_fork": _before_patching,  # runs in the worker before gevent patches it
     "worker_connections": 1000,
     "timeout": 30,
     "graceful_timeout": 10,
