@@ -10,10 +10,34 @@ from __future__ import annotations
 
 import logging
 
+import redis
+
 from .errors import CommandError, StorageError
-from .storage import NON_EVICTING, Store, connect
+from .storage import NON_EVICTING, READY_PROBE_KEY, Store, connect
 
 log = logging.getLogger("checkin")
+
+
+def memory_policies(store: Store) -> set[str]:
+    """Redis's ``maxmemory-policy`` (each primary's, on a cluster), from INFO memory (which
+    managed services allow where CONFIG GET is renamed)."""
+    try:
+        info = store.client.info("memory")
+    except (redis.RedisError, OSError) as e:
+        raise StorageError(f"{type(e).__name__}: {e}") from e
+    if "maxmemory_policy" in info:
+        return {str(info["maxmemory_policy"])}
+    return {str(node["maxmemory_policy"]) for node in info.values()
+            if isinstance(node, dict) and "maxmemory_policy" in node}
+
+
+def probe_write(store: Store) -> None:
+    """One small write with a short life: StorageError while Redis refuses writes (out of
+    memory, a read-only replica)."""
+    try:
+        store.client.set(READY_PROBE_KEY, "1", px=60_000)
+    except (redis.RedisError, OSError) as e:
+        raise StorageError(f"{type(e).__name__}: {e}") from e
 
 
 def eviction_problem(policies: set[str]) -> str | None:
@@ -30,7 +54,7 @@ def check_at_start(store: Store, allow_eviction: bool) -> None:
     """Refuse an evicting Redis with one clear line (CommandError), or warn when allowed. A
     Redis that cannot be reached now is left to /readyz, which checks the same."""
     try:
-        problem = eviction_problem(store.memory_policies())
+        problem = eviction_problem(memory_policies(store))
     except StorageError as e:
         log.warning("cannot read Redis's maxmemory-policy at start (%s); /readyz checks it", e)
         return
@@ -59,14 +83,14 @@ def readiness_problem(store: Store, allow_eviction: bool) -> str | None:
     """Why the service is not ready to keep households now, or None: Redis unreachable, an
     evicting policy, or writes refused (out of memory)."""
     try:
-        policies = store.memory_policies()
+        policies = memory_policies(store)
     except StorageError as e:
         return f"storage unreachable: {e}"
     problem = eviction_problem(policies)
     if problem is not None and not allow_eviction:
         return problem
     try:
-        store.probe_write()
+        probe_write(store)
     except StorageError as e:
         if "OutOfMemory" in str(e) or "OOM" in str(e):
             return "storage refuses writes: Redis is at its memory limit (maxmemory)"
