@@ -106,11 +106,34 @@ def make_app(redis, redis_server, content, ca, fetcher, clock, tmp_path):
         app = create_app(config, roots=[ca.root], chain_fetcher=fetcher, clock=clock,
                          content=content)
         app.testing = True
+        _check_every_ssml(app)
         built.append(app)
         return app
     yield make
     for app in built:
         close_app(app)
+    for app in built:
+        assert not app.extensions["invalid_ssml"], app.extensions["invalid_ssml"][:3]
+
+
+def _check_every_ssml(app) -> None:
+    """Every response of every app a test builds: its SSML parses as XML and is under 8,000
+    characters, whether or not the test itself looks (collected, asserted at teardown)."""
+    app.extensions["invalid_ssml"] = failures = []
+
+    @app.after_request
+    def check(response):
+        data = response.get_json(silent=True) if response.mimetype == "application/json" else None
+        inner = data.get("response") if isinstance(data, dict) else None
+        for holder in (inner or {}).get("outputSpeech"), ((inner or {}).get("reprompt") or {}).get(
+                "outputSpeech"):
+            if isinstance(holder, dict) and "ssml" in holder:
+                try:
+                    assert len(holder["ssml"]) < 8000
+                    parse_ssml(holder["ssml"])
+                except Exception as e:  # recorded, asserted at teardown
+                    failures.append(f"{type(e).__name__}: {holder['ssml'][:200]!r}")
+        return response
 
 
 @pytest.fixture
