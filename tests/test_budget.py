@@ -135,6 +135,11 @@ def _envelope(device, clock):
 def test_while_the_api_fails_a_new_device_uses_the_households_zone(make_app, api, clock):
     from skill.storage import device_id_hash
 
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    # an evening in Tokyo, so the first device's check-in counts and its zone is stored
+    clock.now = datetime.now(ZoneInfo("Asia/Tokyo")).replace(hour=21, minute=0).timestamp()
     app = make_app(api_timeout=0.3)
     client = app.test_client()
     first = Device(skill_id=SKILL_ID, device_id="kitchen", api_endpoint=api.url)

@@ -49,6 +49,23 @@ BAD_SETTINGS = {
                                      "CHECKIN_ALEXA_API_TIMEOUT_MS must be between 50 and 5000"),
     "CHECKIN_PUBLIC_URL": ({"CHECKIN_PUBLIC_URL": "http://checkin.example.org"},
                            "CHECKIN_PUBLIC_URL must be an https:// URL"),
+    # the robustness settings (issue 16)
+    "CHECKIN_ALEXA_API_MAX_IN_FLIGHT": ({"CHECKIN_ALEXA_API_MAX_IN_FLIGHT": "0"},
+                                        "CHECKIN_ALEXA_API_MAX_IN_FLIGHT must be between 1 and 256"),
+    "CHECKIN_BREAKER_FAILURES": ({"CHECKIN_BREAKER_FAILURES": "many"},
+                                 "CHECKIN_BREAKER_FAILURES must be a whole number"),
+    "CHECKIN_BREAKER_OPEN_S": ({"CHECKIN_BREAKER_OPEN_S": "0"},
+                               "CHECKIN_BREAKER_OPEN_S must be between 1 and 3600"),
+    "CHECKIN_CHAIN_TIMEOUT_MS": ({"CHECKIN_CHAIN_TIMEOUT_MS": "60000"},
+                                 "CHECKIN_CHAIN_TIMEOUT_MS must be between 100 and 10000"),
+    "CHECKIN_CHAIN_MAX_IN_FLIGHT": ({"CHECKIN_CHAIN_MAX_IN_FLIGHT": "0"},
+                                    "CHECKIN_CHAIN_MAX_IN_FLIGHT must be between 1 and 64"),
+    "CHECKIN_CHAIN_RETRY_S": ({"CHECKIN_CHAIN_RETRY_S": "5"},
+                              "CHECKIN_CHAIN_RETRY_S must be between 60 and 86400"),
+    "CHECKIN_BODY_TIMEOUT_MS": ({"CHECKIN_BODY_TIMEOUT_MS": "soon"},
+                                "CHECKIN_BODY_TIMEOUT_MS must be a whole number"),
+    "CHECKIN_ALLOW_EVICTION": ({"CHECKIN_ALLOW_EVICTION": "sometimes"},
+                               "CHECKIN_ALLOW_EVICTION must be true or false"),
 }
 
 

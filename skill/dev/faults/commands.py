@@ -32,6 +32,7 @@ def add_command(subparsers) -> None:
 
 
 def faults_command(args: argparse.Namespace) -> int:
+    from .catalogue import SCENARIOS
     from .scenarios import HEADER, FaultOptions, format_row, run_all
 
     def progress(text: str) -> None:
@@ -42,7 +43,8 @@ def faults_command(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        rows = run_all(FaultOptions(duration=args.duration, workers=args.workers), progress)
+        rows = run_all(FaultOptions(duration=args.duration, workers=args.workers), SCENARIOS,
+                       progress)
     finally:
         signal.signal(signal.SIGTERM, previous)
     words = ["checkin", "faults"] + ([f"--duration {args.duration:g}"] if args.duration != 8 else [])

@@ -142,16 +142,15 @@ def steps(opts: FaultOptions, rate: float, hold_s: float) -> tuple[int, int]:
     return start, max(start + 1, min(start + int(hold_s * rate), count - 1))
 
 
-def run_all(opts: FaultOptions, progress=print) -> list[dict]:
-    from .catalogue import SCENARIOS
-
+def run_all(opts: FaultOptions, scenarios, progress=print) -> list[dict]:
+    """Start the service, run each of ``scenarios`` (skill.dev.faults.catalogue), stop."""
     tmp = Path(tempfile.mkdtemp(prefix="checkin-faults-"))
     stops: list = []
     rows = []
     try:
         stack = start(opts, tmp, stops)
         progress(f"service up on 127.0.0.1:{stack.skill.port} ({opts.workers} workers)")
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             r = scenario(stack, opts)
             progress(format_row(r))
             rows.append(r)
