@@ -3,8 +3,10 @@
 A socket timeout bounds one read: a peer that sends a byte just inside it holds the call for as
 long as it likes (a 1 s timeout and a byte every 0.9 s held requests 13 s). A ``Deadline`` instead
 shuts the socket down when the time for the whole exchange is up, which wakes a read blocked in
-any thread (or greenlet, under gevent's workers) with an error. One watcher thread per process
-keeps every open deadline in a heap; arming one costs a heap push, not a thread.
+any thread (or greenlet, under gevent's workers) with an error. Under gevent's workers each
+deadline is a timer of gevent's own loop; elsewhere (tests, the simulator, a threaded server)
+one watcher thread per process keeps every open deadline in a heap. Either way arming one costs
+a timer or a heap push, not a thread.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import heapq
 import itertools
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -109,10 +112,30 @@ class _Watcher:
 _WATCHER = _Watcher()
 
 
+def _gevent_loop():
+    """gevent's event loop when this process runs under gevent's patches, else None."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("socket"):
+        return None
+    from gevent import get_hub
+
+    return get_hub().loop
+
+
 @contextmanager
 def deadline(seconds: float) -> Iterator[Deadline]:
     """``with deadline(2.0) as d: d.watch(sock); ...``: the block's socket work ends in time."""
     d = Deadline(time.monotonic() + seconds)
+    loop = _gevent_loop()
+    if loop is not None:  # a timer of gevent's loop: no thread, no lock handed between them
+        timer = loop.timer(seconds)
+        timer.start(d._expire)
+        try:
+            yield d
+        finally:
+            d._finish()
+            timer.close()
+        return
     _WATCHER.add(d)
     try:
         yield d

@@ -30,7 +30,7 @@ def _before_patching(server, worker) -> None:
 
 
 SETTINGS = {
-    "worker_class": "gevent",
+    "worker_class": "skill.worker.GeventWorker",  # gunicorn's gevent worker, select unpatched
     "post_fork": _before_patching,  # runs in the worker before gevent patches it
     "worker_connections": 1000,
     "timeout": 30,
