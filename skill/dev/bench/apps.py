@@ -18,7 +18,11 @@ SKILL_ID = "amzn1.ask.skill.bench0000-0000-4000-8000-000000000000"
 USER_ID_SECRET = "checkin-bench-secret-not-for-production"
 FLOOR_USER_ID_SECRET = "checkin-bench-floor-secret"  # the floor's households: keys of their own
 APPS = ("skill", "usual", "baseline", "floor")
-VERIFYING = ("skill", "usual", "floor")  # the apps that check signatures and timestamps
+# `--gthread` (issue 16): the skill once more, under the worker settings it had before gevent
+# workers, to compare the two in one run
+GTHREAD = "gthread"
+GTHREAD_SETTINGS = {"worker_class": "gthread", "threads": 4}
+VERIFYING = ("skill", "usual", "floor", GTHREAD)  # the apps that check signatures and timestamps
 
 
 def saturation_order(rounds: int = 2) -> tuple[tuple[str, ...], ...]:
@@ -31,6 +35,14 @@ FACTORIES = {"skill": "skill.dev.bench.apps:bench_app()",
              "floor": "skill.dev.bench.apps:floor_app()",
              "usual": "skill.dev.bench.usual:usual_app()"}
 WORKER_HEADER = "x-bench-worker"  # as the load generator reads it (lower case)
+FACTORIES[GTHREAD] = FACTORIES["skill"]
+
+
+def apps_of(gthread: bool) -> tuple[str, ...]:
+    """The apps of a run, in the order saturation runs them (then reversed)."""
+    return APPS + ((GTHREAD,) if gthread else ())
+
+
 USUAL_API_HEADER = "X-Bench-App"  # on the usual skill's Alexa API calls, to count them apart
 
 

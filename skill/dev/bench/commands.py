@@ -70,6 +70,9 @@ def add_command(subparsers) -> None:
                         "package wrk), python (the built-in one), or auto: wrk when installed "
                         "(default)")
     p.add_argument("--quick", action="store_true", help="a short smoke run (2 s phases)")
+    p.add_argument("--gthread", action="store_true",
+                   help="also run the skill under the gthread workers used before gevent, "
+                        "alternating with the others at saturation (issue 16's comparison)")
     p.add_argument("--out", type=Path, default=Path("bench-results/bench.json"),
                    help="where to write the JSON results (default bench-results/bench.json)")
     p.add_argument("--profile", action="store_true",
@@ -84,6 +87,8 @@ def _command_line(args: argparse.Namespace) -> str:
     words = ["checkin", "bench"]
     if args.quick:
         words.append("--quick")
+    if args.gthread:
+        words.append("--gthread")
     for name in ("duration", "warmup", "households", "noisy_retries"):
         if getattr(args, name) is not None:
             words += [f"--{name.replace('_', '-')}", f"{getattr(args, name):g}"]
@@ -129,7 +134,7 @@ def _options(args: argparse.Namespace) -> BenchOptions:
                                    ("households", args.households),
                                    ("noisy_retries", args.noisy_retries)) if v is not None}
     overrides.update(connections=args.connections, workers=args.workers, rates=args.rates,
-                     generator=args.generator, rounds=args.rounds)
+                     generator=args.generator, rounds=args.rounds, gthread=args.gthread)
     return BenchOptions.quick_run(**overrides) if args.quick else BenchOptions(**overrides)
 
 

@@ -20,6 +20,7 @@ class BenchOptions:
     seed: int = 6
     quick: bool = False
     rounds: int = 2  # saturation rounds per app, alternating the order
+    gthread: bool = False  # also run the skill under the gthread settings used before gevent
     generator: str = "auto"  # saturation's load generator: "wrk", "python", or wrk when installed
 
     @classmethod

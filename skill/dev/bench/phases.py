@@ -8,7 +8,7 @@ import time
 from skill.verify import REQUEST_TOLERANCE_S
 
 from . import BenchError
-from .apps import APPS, VERIFYING, saturation_order
+from .apps import GTHREAD, VERIFYING
 from .generator import dump_pool, make_pool, run_closed, run_open, run_sequential, run_warm
 from .options import BenchOptions
 from .probes import RedisMonitor, charge_cpu, command_stats, noisy
@@ -52,6 +52,8 @@ class Phases:
                                                     )["statuses"].items() if k != "200"}
         if bad:
             raise BenchError(f"warm-up of the usual skill got {bad}: {usual.log_tail()}")
+        if GTHREAD in self.stack.apps:  # the comparison's workers too, outside the figures above
+            self.generator.call(run_warm, self.stack.apps[GTHREAD].port, "warm", self.opts.workers)
         self.progress(f"warmed {len(warm['workers'])} workers with {warm['requests']} requests "
                       f"({warm_calls} time-zone lookups, signing took {pool['build_s']} s)")
         return warm["requests"], warm_calls
@@ -98,8 +100,9 @@ class Phases:
     def saturation(self) -> dict:
         """(a) Each app at saturation ``opts.rounds`` times, the order alternating, combined."""
         o = self.opts
-        rounds: dict[str, list[dict]] = {name: [] for name in APPS}
-        for order in saturation_order(o.rounds):
+        names = tuple(self.stack.apps)  # APPS, and the gthread skill with --gthread
+        rounds: dict[str, list[dict]] = {name: [] for name in names}
+        for order in (names if i % 2 == 0 else names[::-1] for i in range(o.rounds)):
             for name in order:
                 if o.generator == "wrk":
                     r = self.measured(name, "saturation", self._wrk_job(0),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .apps import APPS, saturation_order
+from skill.server import SETTINGS
+
+from .apps import APPS, GTHREAD, saturation_order
 from .probes import noisy
 
 
@@ -203,7 +205,7 @@ def _heading(results: dict) -> list[str]:
     m = results["machine"]
     tr = results["traffic"]
     return [
-        f"Our Check-In benchmark: {o['workers']} gunicorn gthread workers x 4 threads, "
+        f"Our Check-In benchmark: {o['workers']} gunicorn workers ({SETTINGS['worker_class']}), "
         f"{o['connections']} connections at saturation, {o['duration']:g} s phases "
         f"(+{o['warmup']:g} s warm-up){' [quick]' if o['quick'] else ''}",
         f"machine: {m['nproc']} CPUs, {m['cpu_model']}, Python {m['python']}, {m['platform']}",
@@ -248,6 +250,15 @@ def _saturation_table(sat: dict) -> list[str]:
                  f"request (gunicorn + Redis)")
     lines.append("  (usual: ask-sdk's samples' way; floor: the skill's verification and Redis "
                  "call, then a fixed response; served = gunicorn + Redis)")
+    if GTHREAD in sat:
+        g, s = sat[GTHREAD], sat["skill"]
+        cpu = g.get("cpu_ms_per_request", {})
+        served = (cpu.get("server") or 0) + (cpu.get("redis") or 0)
+        lines.append(f"  {GTHREAD}, the skill under the gthread workers of before (last in the "
+                     f"first order, first in the second): {g['requests_per_s']:.1f} requests/s "
+                     f"(rounds {' / '.join(f'{v:.0f}' for v in g['rounds'])}), {served:.3f} ms "
+                     f"CPU per request served; skill / {GTHREAD}: "
+                     f"{s['requests_per_s'] / max(g['requests_per_s'], 1e-9):.2f} x the throughput")
     return lines
 
 

@@ -50,8 +50,9 @@ class Gunicorn:
     """One gunicorn master started with the production settings and a given app factory."""
 
     def __init__(self, name: str, factory: str, port: int, workers: int, env: dict[str, str],
-                 workdir: Path):
+                 workdir: Path, settings: dict | None = None):
         self.name, self.factory, self.port, self.workers = name, factory, port, workers
+        self.settings = settings or {}  # on top of SETTINGS
         self.env, self.workdir = env, workdir
         self.log_path = workdir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
@@ -66,7 +67,7 @@ class Gunicorn:
             globals().update(SETTINGS)
             bind = "127.0.0.1:{self.port}"
             workers = {self.workers}
-            """))
+            """) + "".join(f"{k} = {v!r}\n" for k, v in self.settings.items()))
         log = open(self.log_path, "wb")
         started = time.perf_counter()
         self.proc = subprocess.Popen(

@@ -17,7 +17,8 @@ from skill.storage import Store
 from ..ca import BodySigner, build_ca
 from ..ports import free_port
 from ..standin import AlexaStandin
-from .apps import APPS, FACTORIES, FLOOR_USER_ID_SECRET, SKILL_ID, USER_ID_SECRET
+from .apps import (FACTORIES, FLOOR_USER_ID_SECRET, GTHREAD, GTHREAD_SETTINGS, SKILL_ID,
+                   USER_ID_SECRET, apps_of)
 from .generator import GeneratorProcess
 from .options import BenchOptions
 from .servers import Gunicorn, gunicorn_env, start_redis
@@ -35,7 +36,7 @@ class Stack:
     control: Redis  # the benchmark's own Redis connection (seeding, INFO, the MONITOR sentinel)
     standin: AlexaStandin
     fetch_log: Path  # one line per certificate-chain fetch by the skill: "<pid> <url>"
-    apps: dict[str, Gunicorn]  # by name, in the order of APPS
+    apps: dict[str, Gunicorn]  # by name, in the order of apps_of(options.gthread)
     generator: GeneratorProcess
     seeded_nights: int  # past check-ins given to the skill's households
     startup: dict  # by app: seconds from process start to the first answers
@@ -66,10 +67,11 @@ def start_stack(opts: BenchOptions, households: list[Household], tmp: Path, stop
     })
     # the floor and the usual skill run with the skill's settings (its Redis, its CA); the
     # baseline needs none
-    envs = {"skill": skill_env, "usual": skill_env, "baseline": gunicorn_env({}),
+    envs = {GTHREAD: skill_env, "skill": skill_env, "usual": skill_env, "baseline": gunicorn_env({}),
             "floor": skill_env}
-    apps = {name: Gunicorn(name, FACTORIES[name], free_port(), opts.workers, envs[name], tmp)
-            for name in APPS}
+    apps = {name: Gunicorn(name, FACTORIES[name], free_port(), opts.workers, envs[name], tmp,
+                           GTHREAD_SETTINGS if name == GTHREAD else None)
+            for name in apps_of(opts.gthread)}
     startup = _start_apps(apps, _first_post(households[0], standin.url, ca.key_pem), stops, progress)
     generator = GeneratorProcess(households, ca.key_pem, standin.url, opts.seed)
     stops.append(generator.close)
