@@ -8,22 +8,33 @@ import json
 
 from skill.dev.envelopes import Device, envelope, intent, launch, slot
 
+from speech import Speech
+
 from .conftest import SKILL_ID, spoken_text, speech_of
 
 RETENTION_SECONDS = 400 * 86400  # README: "both keys expire 400 days after ... last check-in"
 
 
-def test_markup_and_ampersands_in_a_slot_value_are_spoken_as_text(client, clock):
-    heard = 'rock & roll <break time="10s"/></speak><audio src="x"/> &amp;'
+MARKUP = 'rock & roll <break time="10s"/></speak><audio src="x"/> &amp;'
+
+
+def test_markup_and_ampersands_in_a_slot_value_never_become_markup(client, clock):
     body = envelope(Device(skill_id=SKILL_ID),
-                    intent("TipIntent", {"topic": slot("topic", heard, None, None,
+                    intent("TipIntent", {"topic": slot("topic", MARKUP, None, None,
                                                        "TipTopicType")}), clock.now)
     r = client.post("/", data=json.dumps(body))
     assert r.status_code == 200
     ssml = speech_of(r.get_json())
-    assert "<audio" not in ssml and "<break time=\"10s\"" not in ssml
-    assert 'rock & roll <break time="10s"/></speak><audio src="x"/> &amp;'[:60] \
-        in spoken_text(ssml)
+    assert "<audio" not in ssml and '<break time="10s"' not in ssml
+    spoken_text(ssml)  # valid XML
+
+
+def test_the_builder_speaks_markup_and_ampersands_as_text():
+    """No handler echoes a slot value today (the unknown tip topic used to be); the builder is
+    what keeps any value that one day is from becoming markup."""
+    ssml = Speech().say(MARKUP).slowly(MARKUP).ssml()
+    assert spoken_text(ssml) == f"{MARKUP} {MARKUP}"
+    assert "<audio" not in ssml and ssml.count("<break") == 2  # the builder's own two pauses
 
 
 def test_both_keys_live_exactly_the_retention_period(alexa, redis, clock):
