@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from skill.dev.simulator.resolver import UtteranceResolver, load_model
+from skill.dev.simulator.resolver import UtteranceResolver
 from skill.dev.models import locales
 
 from .phrasings import CONTEXTS, REQUIRED_SHARE, load, misses
@@ -37,7 +37,7 @@ def test_the_corpus_is_large_varied_and_well_formed(corpus):
 
 @pytest.mark.parametrize("locale", ENGLISH)
 def test_at_least_95_percent_of_the_corpus_lands(corpus, locale):
-    resolver = UtteranceResolver(load_model(locale))
+    resolver = UtteranceResolver.for_locale(locale)
     missed = misses(resolver, corpus)
     share = 1 - len(missed) / len(corpus)
     report = "\n".join(missed)
@@ -50,6 +50,6 @@ def test_a_miss_is_found_and_named(corpus, tmp_path):
     expectation is listed as a miss, with what it reached instead."""
     wrong = tmp_path / "phrasings.txt"
     wrong.write_text("[cold]\nwe fight all the time => TipIntent\n", encoding="utf-8")
-    resolver = UtteranceResolver(load_model("en-US"))
+    resolver = UtteranceResolver.for_locale("en-US")
     (miss,) = misses(resolver, load(wrong))
     assert "'we fight all the time' => TipIntent" in miss and "got ChallengeIntent" in miss

@@ -23,7 +23,7 @@ import requests
 from ..envelopes import Device, Session, envelope, session_ended
 from ..standin import AlexaStandin
 from .errors import SimulatorError
-from .resolver import UtteranceResolver, clean, load_model
+from .resolver import UtteranceResolver
 from .transcript import Turn, describe_call, describe_directives, speech_text
 
 DEFAULT_TZ = "America/New_York"
@@ -121,7 +121,7 @@ class Simulator:
                  standin: AlexaStandin | None = None, timeout: float = 10.0):
         self.zone = zone_or_error(tz)
         self.tz = tz
-        self.resolver = UtteranceResolver(load_model(locale))
+        self.resolver = UtteranceResolver.for_locale(locale)
         self.locale = locale
         if clock is None:
             clock = SimClock(parse_at(at, self.zone))
@@ -238,8 +238,9 @@ class Simulator:
             return turn
         new_session = res.kind == "launch" or res.one_shot or self.session is None
         if self.session is None and not (res.kind == "launch" or res.one_shot):
+            ask = self.resolver.language.one_shot[0]
             notes.append(f'no session is open, so this goes as a one-shot: '
-                         f'"ask {self.resolver.invocation} {clean(text)}"')
+                         f'"{ask} {self.resolver.invocation} {self.resolver.heard(text)}"')
         if new_session:
             self.session = Session()
         heard = res.describe() + (", new session" if new_session else "")
