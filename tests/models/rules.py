@@ -9,10 +9,10 @@ import json
 from skill.dev import MODELS_DIR as MODELS
 from skill.dev import models as generator
 from skill.dev.skill_package.matching import (  # noqa: F401 (the tests' vocabulary)
-    LAUNCH_VERBS, SLOT_RE, custom_intents, fold, matches_model, split_phrase, spoken_values,
+    SLOT_RE, custom_intents, fold, matches_model, split_phrase, spoken_values,
 )
 from skill.dev.skill_package.model_rules import (  # noqa: F401
-    BUILTIN_PHRASES, CERTIFICATION_INTENTS as CERTIFICATION_REQUIRED, invocation_problems,
+    CERTIFICATION_INTENTS as CERTIFICATION_REQUIRED, invocation_problems,
 )
 
 LOCALES = tuple(generator.locales())
