@@ -184,6 +184,11 @@ def _hour_minute(tokens: list[str], lw: TimeWords) -> tuple[int, int] | None:
         found = lw.time_hook(tokens, lw)
         if found is not None:
             return found
+    return shared_shapes(tokens, lw)
+
+
+def shared_shapes(tokens: list[str], lw: TimeWords) -> tuple[int, int] | None:
+    """The shapes every language shares (a hook may hand its own tokens on to them)."""
     for shape in (_minutes_first, _plain, _hour_first):
         found = shape(tokens, lw)
         if found is not None:
