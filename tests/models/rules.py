@@ -16,8 +16,9 @@ from skill.dev.skill_package.model_rules import (  # noqa: F401
 )
 
 LOCALES = tuple(generator.locales())
+ENGLISH = tuple(locale for locale in LOCALES if locale.startswith("en-"))
 
-INVOCATION = "our check in"
+INVOCATION = "our check in"  # the English name; each language's is its source model's
 
 CUSTOM_INTENT_SLOTS = {
     "TonightQuestionIntent": {},
@@ -131,6 +132,12 @@ def load(name: str) -> dict:
 
 def model(locale: str) -> dict:
     return load(f"{locale}.json")
+
+
+def invocation_of(locale: str) -> str:
+    """The invocation name of a locale's language: its source model's."""
+    source = generator.sources()[locale.split("-")[0]]
+    return model(source)["interactionModel"]["languageModel"]["invocationName"]
 
 
 def utterance_of(phrase: str) -> tuple[str, str]:
