@@ -152,3 +152,16 @@ def test_every_locale_with_a_model_is_available_and_its_language_complete():
     assert available_locales() == locales()
     for locale in locales():
         assert language_of(locale).missing() == [], locale
+
+
+def test_a_locale_not_yet_spoken_is_named_with_what_it_lacks():
+    """`checkin chat --locale de-DE` before German is complete: the first turn says why the
+    answers are in another locale's words (the files the language still lacks)."""
+    from skill.dev.simulator.session import unspoken_note
+    from speech import SUPPORTED_LOCALES, missing_files
+
+    for locale in (*locales(), "de-DE", "es-MX", "fr-FR"):
+        note = unspoken_note(locale)
+        assert (note is None) == (locale in SUPPORTED_LOCALES), locale
+        if note is not None:
+            assert all(f"speech/{path}" in note for path in missing_files(locale.split("-")[0]))

@@ -123,6 +123,7 @@ class Simulator:
         self.tz = tz
         self.resolver = UtteranceResolver.for_locale(locale)
         self.locale = locale
+        self._unspoken = unspoken_note(locale)  # said with the first turn
         if clock is None:
             clock = SimClock(parse_at(at, self.zone))
         elif at is not None:
@@ -226,7 +227,8 @@ class Simulator:
         if not text.strip():
             raise SimulatorError("nothing was said")
         res = self.resolver.resolve(text)
-        notes: list[str] = []
+        notes: list[str] = [self._unspoken] if self._unspoken else []
+        self._unspoken = None
         if self.pending_consent is not None and res.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
             return self.answer_permission(res.intent == "AMAZON.YesIntent", text)
         self.pending_consent = None
@@ -362,6 +364,17 @@ class Simulator:
         self.device.consent_token = state.get("consent_token") or self.device.consent_token
         self.pending_consent = state.get("pending_consent")
         self.standin.restore(state.get("standin") or {})
+
+
+def unspoken_note(locale: str) -> str | None:
+    """Why a locale with a model still hears another locale's content, if it does."""
+    from speech import SUPPORTED_LOCALES, missing_files
+
+    if locale in SUPPORTED_LOCALES:
+        return None
+    missing = missing_files(locale.split("-")[0])
+    return (f"{locale} is not spoken yet ({'speech/' + ', speech/'.join(missing) if missing else 'no content'} "
+            f"missing), so the skill answers with another locale's content")
 
 
 def close_store(app) -> None:
