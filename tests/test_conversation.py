@@ -223,7 +223,7 @@ def test_were_done(alexa, night, c):
     alexa.send(launch())
     data = alexa.send(intent("DoneIntent"))
     assert ended(data)
-    heard_one(heard(data), c, "done_first_night")
+    heard_one(heard(data), c, "done_first_ever")
     night(2)
     before = alexa.send(intent("DoneIntent"), in_session=True)
     heard_one(heard(before), c, "done_before_question")
