@@ -2,12 +2,20 @@
 
 Files: ``speech/<lang>/*.toml`` hold a language's content; ``speech/<locale>.toml`` overrides any
 of its keys for one locale (same layout, file name as the top-level table).
+
+Which locales are spoken is read off the files, so nobody edits a list: a locale is spoken when
+it has an interaction model (``models/<locale>.json``) and its language has every content file
+(``LANGUAGE_FILES``) and its words module. ``SUPPORTED_LOCALES`` is that list: the default locale
+first, then each language's source locale (the one ``models/overrides/`` does not generate), then
+the rest. A request in a locale that is not spoken hears its language's source locale, else the
+default.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from importlib import import_module
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +25,8 @@ from pathlib import Path
 from .ssml import MAX_SPEECH_CHARS, Speech, SpeechTooLong, is_own_ssml, plain  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent
+MODELS_DIR = ROOT.parent / "models"  # the interaction models: which locales exist
 _DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
-SUPPORTED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 DEFAULT_LOCALE = "en-US"
 DEPTH_NAMES = {"L": "light", "M": "medium", "D": "deep"}
 THEMES = ("today", "memories", "dreams", "gratitude", "feelings", "us", "values", "play",
@@ -31,7 +39,40 @@ FILES = ("prompts", "questions", "validation", "tips", "challenges", "faq")
 EXTRA_PROMPT_FILES = ("reminders",)  # more prompts, kept beside the area that speaks them
 # `audience.toml` (optional): per-audience overrides of prompts, tables [friends] and [family]
 SAFETY_FILE = "safety"  # words that mean someone may not be safe (not spoken)
-_NOT_A_WORD = re.compile(r"[^a-z0-9 ]+")
+AUDIENCE_FILE = "audience"
+# Every file a language needs before its locales are spoken (speech/<lang>/<name>.toml).
+LANGUAGE_FILES = (*FILES, *EXTRA_PROMPT_FILES, AUDIENCE_FILE, SAFETY_FILE)
+_NOT_A_WORD = re.compile(r"[^\w ]+|_")
+
+
+def missing_files(lang: str, root: Path = ROOT) -> list[str]:
+    """What a language still lacks before its locales are spoken, as paths under speech/."""
+    out = [f"{lang}/{name}.toml" for name in LANGUAGE_FILES if not (root / lang / f"{name}.toml").is_file()]
+    if not (root / lang / "words.py").is_file():
+        out.append(f"{lang}/words.py")
+    return out
+
+
+def supported_locales(root: Path = ROOT, models: Path = MODELS_DIR) -> tuple[str, ...]:
+    """Every locale with a model whose language has all its content, the default first, then
+    each language's source locale, then the others. Without a models folder (an installed
+    package without the repository), the locales named by speech/<locale>.toml and the default."""
+    if models.is_dir():
+        have = {p.stem for p in models.glob("*.json") if p.stem != "skill"}
+        generated = {p.stem for p in (models / "overrides").glob("*.json")}
+    else:
+        have = {p.stem for p in root.glob("*-*.toml")} | {DEFAULT_LOCALE}
+        generated = set()
+    spoken = [locale for locale in have if not missing_files(locale.split("-")[0], root)]
+
+    def order(locale: str) -> tuple:
+        return (locale != DEFAULT_LOCALE, locale.split("-")[0] != DEFAULT_LOCALE.split("-")[0],
+                locale.split("-")[0], locale in generated, locale)
+
+    return tuple(sorted(spoken, key=order))
+
+
+SUPPORTED_LOCALES = supported_locales()
 
 
 @dataclass(frozen=True)
@@ -66,8 +107,9 @@ class Faq:
 
 
 def _folded(text: str) -> str:
-    """Heard words as the safety check compares them: lower case, no apostrophes, one space."""
-    text = text.lower().replace("\u2019", "'").replace("'", "")
+    """Heard words as the safety check compares them: Unicode NFC, lower case with accents kept
+    ("schlägt", "pégame"), no apostrophes, one space."""
+    text = unicodedata.normalize("NFC", text).lower().replace("\u2019", "'").replace("'", "")
     return " ".join(_NOT_A_WORD.sub(" ", text).split())
 
 
@@ -217,12 +259,13 @@ class LocaleContent:
 
 
 class Content:
-    """All locales' content, loaded from the files once."""
+    """All spoken locales' content, loaded from the files once (`locales`: which; by default
+    every locale the files make spoken, ``supported_locales``)."""
 
-    def __init__(self, root: Path = ROOT):
+    def __init__(self, root: Path = ROOT, locales: tuple[str, ...] | None = None):
         self.root = root
         self._locales: dict[str, LocaleContent] = {}
-        for locale in SUPPORTED_LOCALES:
+        for locale in locales if locales is not None else supported_locales(root):
             self._locales[locale] = LocaleContent(locale, self._load(locale))
 
     def _load(self, locale: str) -> dict:
@@ -237,7 +280,7 @@ class Content:
             if path.exists():
                 with open(path, "rb") as f:
                     data["prompts"] = {**data["prompts"], **tomllib.load(f)}
-        audience = self.root / lang / "audience.toml"
+        audience = self.root / lang / f"{AUDIENCE_FILE}.toml"
         if audience.exists():
             with open(audience, "rb") as f:
                 data["audience"] = tomllib.load(f)
@@ -255,6 +298,7 @@ class Content:
         return tuple(self._locales)
 
     def for_locale(self, locale: str | None) -> LocaleContent:
+        """The locale's own content; else its language's source locale; else the default."""
         if locale in self._locales:
             return self._locales[locale]
         lang = (locale or "").split("-")[0]

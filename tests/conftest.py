@@ -3,6 +3,7 @@ WSGI, the same interface gunicorn uses), a private CA that signs requests like A
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -226,8 +227,17 @@ def speech_seconds(ssml: str) -> float:
     return len(spoken_text(ssml).split()) / WORDS_PER_SECOND + pauses
 
 
+@functools.cache
+def first_night_markers() -> tuple[str, ...]:
+    """What only the first night's launch says, in every spoken locale: the turn-taking rule."""
+    content = Content()
+    return tuple({" ".join(v.split()).lower() for locale in content.locales()
+                  for v in content.for_locale(locale).variants("turn_taking_rule")})
+
+
 def speech_limit(ssml: str) -> int:
-    first_night = "one of you answers while the other listens" in spoken_text(ssml).lower()
+    heard = spoken_text(ssml).lower()
+    first_night = any(marker in heard for marker in first_night_markers())
     return FIRST_NIGHT_SECONDS if first_night else ANSWER_SECONDS
 
 

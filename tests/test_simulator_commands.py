@@ -112,7 +112,7 @@ def test_chat_holds_a_conversation_and_exit_ends_it(cli_env, capsys, monkeypatch
         "ask our check in for help\n:tomorrow 21:30\nstart our check in\nhelp\nexit\n"))
     code, out, _ = checkin(capsys, "chat", "--at", "2026-12-01T21:30", "--user", "chat")
     assert code == 0
-    assert "alexa> Our Check-In gives you one question a night" in out
+    assert "alexa> Each night I bring you one question to share" in out
     assert "[heard] SessionEndedRequest (EXCEEDED_MAX_REPROMPTS)" in out  # :tomorrow
     assert "[clock] Wednesday 2 December 2026, 21:30 in America/New_York" in out
     assert "One of you answers while the other listens" in out

@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 
 from skill.dev.simulator.errors import SimulatorError
+from skill.dev.simulator.lang import load as load_language
 from skill.dev.simulator.resolver import UtteranceResolver, clean, load_model
 from skill.dev.simulator.spoken_time import parse_time
 
 
 @pytest.fixture(scope="module")
 def resolver() -> UtteranceResolver:
-    return UtteranceResolver(load_model("en-US"))
+    return UtteranceResolver.for_locale("en-US")
 
 
 def slot_summary(res) -> dict:
@@ -149,7 +150,7 @@ def test_exit_ends_the_session(resolver):
     ("banana", None), ("25:00", None), ("nine seventy", None),
 ])
 def test_time_parsing(said, value):
-    assert parse_time(clean(said)) == value
+    assert parse_time(clean(said), load_language("en").time) == value
 
 
 def test_unknown_locale_is_a_clear_error():
@@ -158,7 +159,7 @@ def test_unknown_locale_is_a_clear_error():
 
 
 def test_challenges_in_everyday_words_resolve():
-    resolver = UtteranceResolver(load_model("en-US"))
+    resolver = UtteranceResolver.for_locale("en-US")
     for said, expected in [("we keep fighting", "TALKING_PAST_EACH_OTHER"),
                            ("i'm scared to open up", "HARD_TO_OPEN_UP"),
                            ("we never have time", "NO_TIME_TOGETHER"),
@@ -172,7 +173,7 @@ def test_challenges_in_everyday_words_resolve():
 
 
 def test_short_answers_to_open_prompts_resolve():
-    resolver = UtteranceResolver(load_model("en-US"))
+    resolver = UtteranceResolver.for_locale("en-US")
     lighter = resolver.resolve_intent("lighter")
     assert lighter.intent == "QuestionDepthIntent"
     at_nine = resolver.resolve_intent("at nine pm")

@@ -56,6 +56,16 @@ def locales(models_dir: Path = MODELS_DIR) -> list[str]:
     return sorted(p.stem for p in models_dir.glob("*.json") if p.name != MANIFEST)
 
 
+def sources(models_dir: Path = MODELS_DIR) -> dict[str, str]:
+    """Each language's source locale, by language: the locale of it no override generates."""
+    generated = set(overrides(models_dir))
+    out: dict[str, str] = {}
+    for locale in locales(models_dir):
+        if locale not in generated:
+            out.setdefault(locale.split("-")[0], locale)
+    return out
+
+
 def _replace_words(text: str, words: dict[str, str]) -> str:
     for old, new in words.items():
         text = re.sub(rf"(?<![\w']){re.escape(old)}(?![\w'])", new, text)

@@ -13,9 +13,15 @@ PUBLIC_URL = "https://checkin.example.org"
 
 
 @pytest.fixture(scope="module", params=LOCALES)
-def locale_model(request) -> dict:
-    """Every locale's whole model file: each model test runs on all of them."""
-    return load_model(request.param)
+def locale(request) -> str:
+    """Every locale with a model: each model test runs on all of them."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def locale_model(locale) -> dict:
+    """The locale's whole model file."""
+    return load_model(locale)
 
 
 @pytest.fixture(scope="module")

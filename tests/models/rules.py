@@ -9,15 +9,16 @@ import json
 from skill.dev import MODELS_DIR as MODELS
 from skill.dev import models as generator
 from skill.dev.skill_package.matching import (  # noqa: F401 (the tests' vocabulary)
-    LAUNCH_VERBS, SLOT_RE, custom_intents, fold, matches_model, split_phrase, spoken_values,
+    SLOT_RE, custom_intents, fold, matches_model, split_phrase, spoken_values,
 )
 from skill.dev.skill_package.model_rules import (  # noqa: F401
-    BUILTIN_PHRASES, CERTIFICATION_INTENTS as CERTIFICATION_REQUIRED, invocation_problems,
+    CERTIFICATION_INTENTS as CERTIFICATION_REQUIRED, invocation_problems,
 )
 
 LOCALES = tuple(generator.locales())
+ENGLISH = tuple(locale for locale in LOCALES if locale.startswith("en-"))
 
-INVOCATION = "our check in"
+INVOCATION = "our check in"  # the English name; each language's is its source model's
 
 CUSTOM_INTENT_SLOTS = {
     "TonightQuestionIntent": {},
@@ -131,6 +132,12 @@ def load(name: str) -> dict:
 
 def model(locale: str) -> dict:
     return load(f"{locale}.json")
+
+
+def invocation_of(locale: str) -> str:
+    """The invocation name of a locale's language: its source model's."""
+    source = generator.sources()[locale.split("-")[0]]
+    return model(source)["interactionModel"]["languageModel"]["invocationName"]
 
 
 def utterance_of(phrase: str) -> tuple[str, str]:

@@ -4,11 +4,12 @@ The rules themselves are the validator's (skill/dev/skill_package/validate.py)."
 
 from __future__ import annotations
 
+from skill import pages
 from skill.dev import MODELS_DIR as MODELS
 from skill.dev.skill_package import validate
 
 from .conftest import PUBLIC_URL
-from .rules import INVOCATION, LOCALES, fold, load
+from .rules import ENGLISH, LOCALES, fold, invocation_of, load
 
 
 def test_the_built_package_breaks_no_rule(package):
@@ -24,7 +25,7 @@ def test_example_phrases_map_to_the_model(manifest, package):
         phrases = info["examplePhrases"]
         assert validate.example_phrase_problems(locale, phrases, package.models[locale]) == []
         for phrase in phrases:
-            assert INVOCATION in fold(phrase), (locale, phrase)
+            assert invocation_of(locale) in fold(phrase), (locale, phrase)
 
 
 def test_every_locale_with_a_model_is_published(manifest):
@@ -34,7 +35,8 @@ def test_every_locale_with_a_model_is_published(manifest):
         assert (MODELS / f"{locale}.json").is_file(), locale
     assert set(manifest["privacyAndCompliance"]["locales"]) == locales
     assert set(manifest["publishingInformation"]["distributionCountries"]) == {
-        "US", "GB", "CA", "AU", "IN"}
+        locale.split("-")[1] for locale in LOCALES}
+    assert {"US", "GB", "CA", "AU", "IN"} <= set(manifest["publishingInformation"]["distributionCountries"])
 
 
 def test_manifest_publishing_information(manifest):
@@ -42,7 +44,9 @@ def test_manifest_publishing_information(manifest):
     assert info["isAvailableWorldwide"] is False
     assert info["category"] == "HEALTH_AND_FITNESS"
     for locale, text in info["locales"].items():
-        assert text["name"] == "Our Check-In", locale
+        if locale in ENGLISH:
+            assert text["name"] == "Our Check-In", locale
+        assert text["name"].strip(), locale  # each language names the skill in its own words
         assert text["smallIconUri"] == f"{PUBLIC_URL}/static/icon-108.png"
         assert text["largeIconUri"] == f"{PUBLIC_URL}/static/icon-512.png"
 
@@ -53,9 +57,13 @@ def test_the_manifest_tells_the_truth_about_personal_information(manifest):
     privacy = manifest["privacyAndCompliance"]
     assert privacy["usesPersonalInfo"] is True
     assert privacy["allowsPurchases"] is False and privacy["containsAds"] is False
-    for urls in privacy["locales"].values():
-        assert urls == {"privacyPolicyUrl": f"{PUBLIC_URL}/privacy",
-                        "termsOfUseUrl": f"{PUBLIC_URL}/terms"}
+    for locale, urls in privacy["locales"].items():
+        language = locale.split("-")[0]
+        language = language if language in pages.languages() else pages.DEFAULT_LANGUAGE
+        assert urls == {"privacyPolicyUrl": PUBLIC_URL + pages.path_of("privacy", language),
+                        "termsOfUseUrl": PUBLIC_URL + pages.path_of("terms", language)}
+        if locale in ENGLISH:
+            assert urls["privacyPolicyUrl"] == f"{PUBLIC_URL}/privacy"
     permissions = {p["name"] for p in manifest["permissions"]}
     assert permissions == {"alexa::alerts:reminders:skill:readwrite", "alexa::person_id:read"}
 

@@ -18,10 +18,20 @@ from skill.dev.skill_package import model_rules
 
 from .rules import model as load_locale
 from .rules import (
-    BUILTIN_INTENTS, CERTIFICATION_REQUIRED, CUSTOM_INTENT_SLOTS, EXPECTED_IDS, INVOCATION,
-    LOCALES, PROMISED_VALUES, SLOT_ONLY_SAMPLES, SLOT_RE, custom_intents, fold,
+    BUILTIN_INTENTS, CERTIFICATION_REQUIRED, CUSTOM_INTENT_SLOTS, ENGLISH, EXPECTED_IDS, INVOCATION,
+    LOCALES, PROMISED_VALUES, SLOT_ONLY_SAMPLES, SLOT_RE, custom_intents, fold, invocation_of,
     invocation_problems, spoken_values,
 )
+
+
+def english_intents(locale: str) -> dict[str, dict]:
+    lm = load_locale(locale)["interactionModel"]["languageModel"]
+    return {intent["name"]: intent for intent in lm["intents"]}
+
+
+def english_types(locale: str) -> dict[str, list[dict]]:
+    lm = load_locale(locale)["interactionModel"]["languageModel"]
+    return {t["name"]: t["values"] for t in lm.get("types", [])}
 
 
 # --- invocation name -----------------------------------------------------------------------
@@ -41,10 +51,14 @@ def test_invocation_rules_accept_good_names(good_name):
     assert invocation_problems(good_name) == []
 
 
-def test_invocation_name_is_ours_and_follows_the_rules(language_model):
+def test_invocation_name_is_ours_and_follows_the_rules(locale, language_model):
+    """Each locale says its language's name (its source model's), by that language's rules;
+    English says "our check in"."""
     name = language_model["invocationName"]
-    assert name == INVOCATION
-    assert invocation_problems(name) == []
+    assert name == invocation_of(locale)
+    if locale in ENGLISH:
+        assert name == INVOCATION
+    assert invocation_problems(name, locale.split("-")[0]) == []
 
 
 def test_every_locale_has_the_same_intents_slots_and_values():
@@ -110,7 +124,10 @@ def custom_samples(intents, name: str) -> set[str]:
     return {" ".join(s.split()) for s in intents[name]["samples"]}
 
 
-def test_required_sample_phrasings_present(intents):
+@pytest.mark.parametrize("locale", ENGLISH)
+def test_required_sample_phrasings_present(locale):
+    """The English phrasings the product and the issues promise, word for word."""
+    intents = english_intents(locale)
     samples = {name: {fold(s) for s in i["samples"]} for name, i in custom_intents(intents).items()}
     assert {"give me a tip", "a tip on {topic}", "how can we get better at {topic}",
             "{topic} tips"} <= samples["TipIntent"]
@@ -158,7 +175,9 @@ def test_slot_values_have_synonyms(types):
             assert len(synonyms) >= 3, f"{type_name}.{value['id']} needs at least three synonyms"
 
 
-def test_promised_everyday_phrases_resolve(types):
+@pytest.mark.parametrize("locale", ENGLISH)
+def test_promised_everyday_phrases_resolve(locale):
+    types = english_types(locale)
     for (type_name, spoken), expected in PROMISED_VALUES.items():
         assert spoken_values(types[type_name]).get(spoken) == expected, (type_name, spoken)
 
@@ -179,6 +198,13 @@ def test_a_stale_model_is_found(tmp_path):
     data.setdefault("addSamples", {}).setdefault("DoneIntent", []).append("that's all from us")
     override.write_text(json.dumps(data))
     assert generator.stale(tmp_path / "models") == [tmp_path / "models" / "en-GB.json"]
+
+
+def test_every_generated_locale_comes_from_its_languages_source():
+    sources = generator.sources()
+    assert set(sources) == {locale.split("-")[0] for locale in LOCALES}
+    for locale, override in generator.overrides().items():
+        assert override["source"] == sources[locale.split("-")[0]], locale
 
 
 def test_every_english_locale_is_generated_from_en_us():

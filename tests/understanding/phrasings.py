@@ -1,5 +1,6 @@
-"""The phrasing corpus (tests/data/phrasings.txt): what couples actually say, each line with what
-it must reach, read into `Phrasing`s, and the resolver's verdict on each."""
+"""The phrasing corpora (tests/data/phrasings-<lang>.txt, one per language, the same format): what
+couples actually say, each line with what it must reach, read into `Phrasing`s, and the
+resolver's verdict on each."""
 
 from __future__ import annotations
 
@@ -9,7 +10,19 @@ from pathlib import Path
 
 from skill.dev.simulator.resolver import Resolution, UtteranceResolver
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "phrasings.txt"
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def corpus_path(lang: str) -> Path:
+    return DATA / f"phrasings-{lang}.txt"
+
+
+def corpus_languages() -> list[str]:
+    """Every language with a corpus."""
+    return sorted(p.stem.removeprefix("phrasings-") for p in DATA.glob("phrasings-*.txt"))
+
+
+CORPUS = corpus_path("en")
 CONTEXTS = ("cold", "whats_going_on", "offer_tip", "lighter_or_deeper", "which_theme",
             "faq_menu", "offer_question", "forget_confirm")
 REQUIRED_SHARE = 0.95

@@ -1,7 +1,8 @@
-"""When someone says they are not safe: every safety phrasing of the corpus, in every English
-locale, reaches a short, calm answer with that locale's helpline (and a card repeating it), in
-under twenty seconds; nothing is stored, and the request log names nothing. The safety line is
-said once in the answers about professional help, old hurts, disagreements, trust and fighting.
+"""When someone says they are not safe: every safety phrasing of its language's corpus, in every
+spoken locale, reaches a short, calm answer with that locale's helpline (and a card repeating
+it), in under twenty seconds; nothing is stored, and the request log names nothing. The safety
+line is said once in the answers about professional help, old hurts, disagreements, trust and
+fighting. The English locales' numbers are checked as written here too.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import pytest
 
 from intents.guidance import SAFETY_CHALLENGES, SAFETY_TIPS
 from skill.dev.models import locales
+from speech import SUPPORTED_LOCALES
 
 from .conftest import card_of, seconds
-from .phrasings import load
+from .phrasings import corpus_path, load
 
 ENGLISH = [locale for locale in locales() if locale.startswith("en-")]
 # Each locale's emergency number and helpline as spoken, and the helpline as written on the card.
@@ -28,8 +30,15 @@ HELPLINES = {
     "en-IN": ("one one two", "one eight one", "181"),
 }
 LIMIT_SECONDS = 20
-SAFE_PHRASINGS = sorted({p.said for p in load()
-                         if p.intent == "SafetyIntent" or ("challenge", "SAFETY") in p.slots})
+
+
+def safe_phrasings(lang: str) -> list[str]:
+    """Every line of a language's corpus that means someone is not safe."""
+    return sorted({p.said for p in load(corpus_path(lang))
+                   if p.intent == "SafetyIntent" or ("challenge", "SAFETY") in p.slots})
+
+
+SAFE_PHRASINGS = safe_phrasings("en")
 
 
 def test_every_english_locale_has_a_helpline_here():
@@ -37,17 +46,23 @@ def test_every_english_locale_has_a_helpline_here():
     assert len(SAFE_PHRASINGS) >= 30
 
 
-@pytest.mark.parametrize("locale", ENGLISH)
-def test_every_safety_phrasing_reaches_the_safety_answer(simulator, locale, redis):
-    emergency, helpline, written = HELPLINES[locale]
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_safety_phrasing_reaches_the_safety_answer(simulator, locale, redis, content):
+    c = content.for_locale(locale)
+    answer, card_text = " ".join(c.text("safety_answer").split()), c.text("safety_card")
+    phrasings = safe_phrasings(locale.split("-")[0])
+    assert len(phrasings) >= 10, "each corpus says it in many ways"
     sim = simulator(locale=locale, user=f"safety {locale}")
-    for said in SAFE_PHRASINGS:
+    for said in phrasings:
         turn = sim.say(said)
-        assert helpline in turn.speech and emergency in turn.speech, (said, turn.speech)
+        assert answer in turn.speech, (said, turn.speech)
+        if locale in HELPLINES:
+            emergency, helpline, written = HELPLINES[locale]
+            assert helpline in turn.speech and emergency in turn.speech and written in card_text
         assert seconds(turn) < LIMIT_SECONDS, (said, seconds(turn))
         assert not turn.listening, "it ends quietly: the microphone does not stay open"
         card = card_of(turn)
-        assert card.get("type") == "Simple" and written in card.get("content", ""), said
+        assert card.get("type") == "Simple" and card.get("content") == card_text, said
         assert turn.api_calls == [] and turn.logs == [], said
     assert list(redis.scan_iter("*")) == [], "nothing is stored"
 

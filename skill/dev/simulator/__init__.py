@@ -12,6 +12,8 @@ The modules, each importing only those listed before it:
 
 - ``errors``: :class:`SimulatorError`, a command error the CLI prints as one line;
 - ``spoken_time``: spoken times into AMAZON.TIME values, from one language's word tables;
+- ``lang``: each language's words (``lang/<lang>.toml``: launch and one-shot phrasing, fillers,
+  the built-in intents' phrasings, spoken times) and its time hooks (``lang/<lang>.py``);
 - ``resolver``: the interaction model and the utterance resolver;
 - ``transcript``: one :class:`Turn` and how it prints;
 - ``session``: the :class:`Simulator` (clock, session, sending, state file) and the simulated ids;

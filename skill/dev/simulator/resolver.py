@@ -1,20 +1,26 @@
 """The utterance resolver: typed words to the request Alexa's language model would send.
 
-It reads ``models/<locale>.json`` and matches as Alexa does: launch phrasing ("start our check
-in"), one-shots ("ask our check in for ..."), sample utterances with slots, slot values and their
-synonyms (entity resolution), AMAZON.TIME slots, common phrasings of the built-in intents, filler
-words, and Fallback when nothing fits.
+It reads ``models/<locale>.json`` and the words of the locale's language
+(``lang/<lang>.toml``), and matches as Alexa does: launch phrasing ("start our check in",
+"öffne ..."), one-shots ("ask our check in for ...", "pide a ..."), sample utterances with slots,
+slot values and their synonyms (entity resolution), AMAZON.TIME slots, common phrasings of the
+built-in intents, filler words, and Fallback when nothing fits. It is no looser than Alexa: a
+phrasing reaches an intent only through the model's own samples and values, or the language's
+built-in phrasings; accents count ("offne" is not "öffne").
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .. import MODELS_DIR
 from ..envelopes import intent, launch, session_ended, slot
 from .errors import SimulatorError
+from .lang import Language
+from .lang import load as load_language
 from .spoken_time import parse_time
 
 
@@ -36,63 +42,24 @@ def load_model(locale: str) -> dict:
 
 # -- what Alexa hears --------------------------------------------------------------------------
 
-DISFLUENCIES = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm"})  # never meant
-FILLERS = DISFLUENCIES | {"please", "alexa", "like", "so", "okay", "ok", "hey"}  # usually not
-LAUNCH_VERBS = ("start", "open", "launch", "begin", "load", "play", "run", "use", "talk to")
-ONE_SHOT_VERBS = ("ask", "tell", *LAUNCH_VERBS)
-CONNECTORS = ("for", "to", "about", "that", "if", "whether", "and")
 FALLBACK = "AMAZON.FallbackIntent"
-EXIT_WORDS = frozenset({"exit"})  # Alexa itself ends the session: SessionEndedRequest
+WAKE_WORD = "alexa"  # the wake word is never part of the request, in any language
 
-# Common ways of saying what the built-in intents mean (Alexa trains these itself).
-BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
-    "AMAZON.HelpIntent": (
-        "help", "help me", "help us", "what can i do", "what can we do", "what can i say",
-        "what can we say", "what do i say", "what do we say", "what do i do", "what do we do",
-        "how does this work", "how do i use this", "i need help", "we need help", "options",
-        "what are my options", "what are the options", "what can you do",
-    ),
-    "AMAZON.StopIntent": (
-        "stop", "quit", "stop it", "that's enough", "enough", "be quiet", "shut up", "off",
-        "goodbye", "good bye", "bye", "bye bye", "stop talking", "shush",
-    ),
-    "AMAZON.CancelIntent": (
-        "cancel", "never mind", "nevermind", "forget it", "cancel that", "cancel it",
-    ),
-    "AMAZON.YesIntent": (
-        "yes", "yeah", "yep", "yup", "sure", "yes please", "okay", "ok", "ok sure", "okay sure",
-        "of course", "absolutely", "please do", "go ahead", "why not", "yes we would",
-        "yes i would", "sounds good", "definitely", "alright", "all right", "sure thing",
-    ),
-    "AMAZON.NoIntent": (
-        "no", "nope", "nah", "no thanks", "no thank you", "not now", "not really", "not tonight",
-        "i don't think so", "no we're good", "no i'm good", "we're good", "maybe later",
-        "not right now",
-    ),
-    "AMAZON.RepeatIntent": (
-        "repeat", "repeat that", "say that again", "say it again", "what", "what did you say",
-        "pardon", "pardon me", "come again", "sorry what", "can you repeat that",
-        "could you repeat that", "repeat please", "again", "one more time", "repeat the question",
-    ),
-    "AMAZON.StartOverIntent": (
-        "start over", "restart", "start again", "begin again", "start from the beginning",
-        "from the top", "let's start over",
-    ),
-    "AMAZON.NavigateHomeIntent": (
-        "go home", "home", "go to home", "go to the home screen", "home screen", "take me home",
-    ),
-}
+
+def language_of(locale: str) -> Language:
+    """The simulator's words for a locale's language (lang/<lang>.toml)."""
+    return load_language(locale.split("-")[0])
 
 
 def clean(text: str) -> str:
-    """Heard words: lower case, punctuation gone (apostrophes inside words and ``8:30`` kept),
-    "p.m." as "pm", disfluencies dropped, one space."""
-    t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    """Heard words: Unicode NFC, lower case with accents kept ("öffne", "pídele"), punctuation
+    gone (apostrophes inside words and ``8:30`` kept), "p.m." as "pm", one space."""
+    t = unicodedata.normalize("NFC", text).lower().replace("\u2019", "'").replace("\u2018", "'")
     t = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", t)  # p.m. -> pm
     t = re.sub(r"(?<=\d):(?=\d)", "\0", t)
-    t = re.sub(r"[^a-z0-9'\0]+", " ", t).replace("\0", ":")
+    t = re.sub(r"[^\w'\0]+|_", " ", t).replace("\0", ":")
     t = re.sub(r"(?:(?<=\s)|^)'+|'+(?=\s|$)", "", t)  # quotes, not apostrophes
-    return " ".join(w for w in t.split() if w not in DISFLUENCIES)
+    return " ".join(t.split())
 
 
 def _key(words: str) -> str:
@@ -100,8 +67,22 @@ def _key(words: str) -> str:
     return words.replace("'", "")
 
 
-def _strip_fillers(words: str) -> str:
-    return " ".join(w for w in words.split() if w not in FILLERS)
+def _phrases(words) -> re.Pattern | None:
+    """One pattern for some whole words or phrases (longest first), or None for none."""
+    said = sorted({clean(w) for w in words if clean(w)}, key=len, reverse=True)
+    if not said:
+        return None
+    return re.compile(rf"(?<!\S)(?:{'|'.join(map(re.escape, said))})(?!\S)")
+
+
+def _without(words: str, pattern: re.Pattern | None) -> str:
+    return " ".join(pattern.sub(" ", words).split()) if pattern is not None else words
+
+
+def _alternatives(words) -> str:
+    """A regex alternation of phrases as matching compares them (longest first)."""
+    keys = sorted({_key(clean(w)) for w in words if clean(w)}, key=len, reverse=True)
+    return "|".join(map(re.escape, keys))
 
 
 # -- resolution --------------------------------------------------------------------------------
@@ -155,14 +136,29 @@ class _Sample:
 
 
 class UtteranceResolver:
-    """Maps typed words to a request the way Alexa's language model would, from the model JSON."""
+    """Maps typed words to a request the way Alexa's language model would, from the model JSON
+    and the words of its language (``lang/<lang>.toml``)."""
 
-    def __init__(self, model: dict):
+    def __init__(self, model: dict, language: Language):
+        missing = language.missing()
+        if missing:
+            raise SimulatorError(f"skill/dev/simulator/lang/{language.code}.toml is not complete: "
+                                 f"it lacks {', '.join(missing)}")
+        self.language = language
+        self._disfluencies = _phrases(language.disfluencies)
+        self._fillers = _phrases(language.fillers)
         lm = model["interactionModel"]["languageModel"]
         self.invocation = clean(lm["invocationName"])
         words = [re.escape(_key(w)) for w in self.invocation.split()]
         # "our check in", "our checkin" (hyphens are already spaces)
         self._invocation_re = r"\s?".join(words)
+        self._launch = _alternatives(language.launch)
+        self._one_shot = _alternatives((*language.one_shot, *language.launch))
+        self._after = _alternatives(language.after)
+        self._exit = {_key(clean(w)) for w in language.exit}
+        self._connectors = [clean(c) for c in language.connectors if not c.endswith("'")]
+        self._glued = [clean(c) + "'" for c in language.connectors if c.endswith("'")]
+        self._slot_lead_ins = {_key(clean(w)) for w in language.slot_lead_ins}
         self._types: dict[str, dict[str, tuple[str, str]]] = {}
         for t in lm.get("types", []):
             values: dict[str, tuple[str, str]] = {}
@@ -170,7 +166,7 @@ class UtteranceResolver:
                 name = v["name"]["value"]
                 ident = v.get("id") or name
                 for said in (name, *v["name"].get("synonyms", [])):
-                    for k in {_key(clean(said)), _key(_strip_fillers(clean(said)))}:
+                    for k in {_key(clean(said)), _key(self._strip_fillers(clean(said)))}:
                         values.setdefault(k, (ident, name))
             self._types[t["name"]] = values
         self._exact: dict[str, tuple[str, str]] = {}  # key -> (intent, sample)
@@ -180,15 +176,27 @@ class UtteranceResolver:
         for i in lm["intents"]:
             name = i["name"]
             self._intent_slots[name] = {s["name"]: s["type"] for s in i.get("slots", [])}
-            samples = list(i.get("samples", [])) + list(BUILTIN_PHRASES.get(name, ()))
+            samples = list(i.get("samples", [])) + list(language.builtins.get(name, ()))
             for sample in samples:
                 order += 1
                 text = clean(sample)
                 if "{" not in sample:
-                    for k in filter(None, {_key(text), _key(_strip_fillers(text))}):
+                    for k in filter(None, {_key(text), _key(self._strip_fillers(text))}):
                         self._exact.setdefault(k, (name, sample))
                     continue
                 self._samples.append(self._compile(name, sample, order))
+
+    @classmethod
+    def for_locale(cls, locale: str) -> UtteranceResolver:
+        """The resolver of a locale: its model and its language's words."""
+        return cls(load_model(locale), language_of(locale))
+
+    def heard(self, text: str) -> str:
+        """What Alexa hears of typed words: clean, no disfluencies, no "Alexa" before them."""
+        return _without(clean(text), self._disfluencies).removeprefix(f"{WAKE_WORD} ")
+
+    def _strip_fillers(self, words: str) -> str:
+        return _without(words, self._fillers)
 
     @staticmethod
     def _compile(intent_name: str, sample: str, order: int) -> _Sample:
@@ -207,17 +215,17 @@ class UtteranceResolver:
     # -- the public entry point -----------------------------------------------------------------
 
     def resolve(self, text: str) -> Resolution:
-        said = clean(text)
-        for words in dict.fromkeys((said, _strip_fillers(said))):
+        said = self.heard(text)
+        for words in dict.fromkeys((said, self._strip_fillers(said))):
             key = _key(words)
-            if key in EXIT_WORDS:
+            if key in self._exit:
                 return Resolution("end", sample=key)
             inv = self._invocation_re
-            if re.fullmatch(rf"(?:(?:{'|'.join(LAUNCH_VERBS)}) )?{inv}", key):
+            if re.fullmatch(rf"(?:(?:{self._launch}) )?{inv}", key):
                 return Resolution("launch", sample=words)
-            m = re.fullmatch(rf"(?:{'|'.join(ONE_SHOT_VERBS)}) {inv}(?: (?P<rest>.+))?", key)
-            if m is None:
-                m = re.fullmatch(rf"(?P<rest>.+?) (?:from|using|with) {inv}", key)
+            m = re.fullmatch(rf"(?:{self._one_shot}) {inv}(?: (?P<rest>.+))?", key)
+            if m is None and self._after:
+                m = re.fullmatch(rf"(?P<rest>.+?) (?:{self._after}) {inv}", key)
             if m is not None:
                 rest = ""
                 if m.group("rest"):
@@ -235,13 +243,11 @@ class UtteranceResolver:
 
     def resolve_intent(self, text: str, allow_connector: bool = False) -> Resolution:
         """Resolve words said inside a session (or after the invocation name) to an intent."""
-        said = clean(text)
-        variants = [said, _strip_fillers(said)]
+        said = self.heard(text)
+        variants = [said, self._strip_fillers(said)]
         if allow_connector:
             for words in list(variants):
-                first, _, rest = words.partition(" ")
-                if first in CONNECTORS and rest:
-                    variants.insert(0, rest)
+                variants[:0] = self._after_connector(words)
         best: tuple[tuple, Resolution] | None = None
         for raw_pass, words in enumerate(dict.fromkeys(variants)):
             key = _key(words)
@@ -266,6 +272,13 @@ class UtteranceResolver:
             return Resolution("intent", FALLBACK, {}, sample=None)
         return best[1]
 
+    def _after_connector(self, words: str) -> list[str]:
+        """The request without a connector before it: "for a tip" -> "a tip"; French "qu'on
+        a fini" -> "on a fini"."""
+        out = [words[len(c) + 1:] for c in self._connectors if words.startswith(c + " ")]
+        out += [words[len(g):] for g in self._glued if words.startswith(g) and len(words) > len(g)]
+        return [w for w in out if w]
+
     def _empty_slots(self, intent_name: str) -> dict:
         return {name: slot(name, None) for name in self._intent_slots.get(intent_name, {})}
 
@@ -281,7 +294,7 @@ class UtteranceResolver:
             heard = " ".join(tokens[start:start + len(m.group(name).split())])
             slot_type = self._intent_slots.get(sample.intent, {}).get(name, "")
             if slot_type == "AMAZON.TIME":
-                value = parse_time(heard)
+                value = parse_time(heard, self.language.time)
                 if value is None:
                     return None  # Alexa fills a time slot only with a time
                 slots[name] = slot(name, value)
@@ -301,10 +314,10 @@ class UtteranceResolver:
 
     def _lookup(self, slot_type: str, heard: str) -> tuple[str, str] | None:
         values = self._types[slot_type]
-        candidates = [_key(heard), _key(_strip_fillers(heard))]
+        candidates = [_key(heard), _key(self._strip_fillers(heard))]
         for c in list(candidates):
             first, _, rest = c.partition(" ")
-            if first in ("a", "an", "the", "some", "our", "my", "more", "about", "on") and rest:
+            if first in self._slot_lead_ins and rest:
                 candidates.append(rest)
         for c in candidates:
             if c in values:

@@ -23,7 +23,7 @@ import requests
 from ..envelopes import Device, Session, envelope, session_ended
 from ..standin import AlexaStandin
 from .errors import SimulatorError
-from .resolver import UtteranceResolver, clean, load_model
+from .resolver import UtteranceResolver
 from .transcript import Turn, describe_call, describe_directives, speech_text
 
 DEFAULT_TZ = "America/New_York"
@@ -121,8 +121,9 @@ class Simulator:
                  standin: AlexaStandin | None = None, timeout: float = 10.0):
         self.zone = zone_or_error(tz)
         self.tz = tz
-        self.resolver = UtteranceResolver(load_model(locale))
+        self.resolver = UtteranceResolver.for_locale(locale)
         self.locale = locale
+        self._unspoken = unspoken_note(locale)  # said with the first turn
         if clock is None:
             clock = SimClock(parse_at(at, self.zone))
         elif at is not None:
@@ -226,7 +227,8 @@ class Simulator:
         if not text.strip():
             raise SimulatorError("nothing was said")
         res = self.resolver.resolve(text)
-        notes: list[str] = []
+        notes: list[str] = [self._unspoken] if self._unspoken else []
+        self._unspoken = None
         if self.pending_consent is not None and res.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
             return self.answer_permission(res.intent == "AMAZON.YesIntent", text)
         self.pending_consent = None
@@ -238,8 +240,9 @@ class Simulator:
             return turn
         new_session = res.kind == "launch" or res.one_shot or self.session is None
         if self.session is None and not (res.kind == "launch" or res.one_shot):
+            ask = self.resolver.language.one_shot[0]
             notes.append(f'no session is open, so this goes as a one-shot: '
-                         f'"ask {self.resolver.invocation} {clean(text)}"')
+                         f'"{ask} {self.resolver.invocation} {self.resolver.heard(text)}"')
         if new_session:
             self.session = Session()
         heard = res.describe() + (", new session" if new_session else "")
@@ -361,6 +364,17 @@ class Simulator:
         self.device.consent_token = state.get("consent_token") or self.device.consent_token
         self.pending_consent = state.get("pending_consent")
         self.standin.restore(state.get("standin") or {})
+
+
+def unspoken_note(locale: str) -> str | None:
+    """Why a locale with a model still hears another locale's content, if it does."""
+    from speech import SUPPORTED_LOCALES, missing_files
+
+    if locale in SUPPORTED_LOCALES:
+        return None
+    missing = missing_files(locale.split("-")[0])
+    return (f"{locale} is not spoken yet ({'speech/' + ', speech/'.join(missing) if missing else 'no content'} "
+            f"missing), so the skill answers with another locale's content")
 
 
 def close_store(app) -> None:

@@ -5,18 +5,16 @@ values or synonyms (built-in slot types such as AMAZON.TIME take any words)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
+from .lang import rules
+
 SLOT_RE = re.compile(r"\{([^{}]*)\}")
-# "Alexa, <launch word> <invocation name> [<connecting word>] <utterance>": the launch and
-# connecting words of Amazon's "Understand How Users Invoke Custom Skills" (English).
-LAUNCH_VERBS = frozenset({"open", "start", "launch", "begin", "load", "play", "run", "use"})
-ONE_SHOT_VERBS = frozenset({"ask", "tell"})
-CONNECTING_WORDS = ("to", "for", "about", "that", "if", "whether", "and", "from", "by")
 
 
 def fold(text: str) -> str:
-    return " ".join(text.lower().split())
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
 
 
 def intents_of(model: dict) -> dict[str, dict]:
@@ -109,15 +107,23 @@ def matches_model(utterance: str, intents: dict[str, dict], types) -> list[str]:
     return Matcher(intents, types).match(utterance)
 
 
-def split_phrase(phrase: str, invocation: str) -> tuple[str, str] | None:
-    """"Alexa, ask our check in for a tip" -> ("ask", "a tip"); None when the phrase is not
-    "Alexa, <verb> <invocation name> ..."."""
-    folded = fold(phrase)
-    match = re.fullmatch(r"alexa,? (\w+) " + re.escape(fold(invocation)) + r"(?: (.*))?", folded)
+def split_phrase(phrase: str, invocation: str, language: str = "en") -> tuple[str, str] | None:
+    """"Alexa, ask our check in for a tip" -> ("ask", "a tip"); "Alexa, pide a ... un consejo"
+    -> ("pide a", "un consejo"); None when the phrase is not "Alexa, <verb> <invocation name> ...".
+    The verb is one of the language's launch or one-shot words (lang/<lang>.toml) when it is
+    one, else the first word (which the caller reports)."""
+    words = rules(language)
+    known = sorted({*words.launch, *words.one_shot}, key=len, reverse=True)
+    verbs = "|".join([*map(re.escape, known), r"\w+"])
+    folded = fold(re.sub(r"[¿¡]", "", phrase))
+    match = re.fullmatch(rf"alexa,? ({verbs}) " + re.escape(fold(invocation)) + r"(?: (.*))?",
+                         folded)
     if not match:
         return None
-    verb, rest = match.group(1), (match.group(2) or "").rstrip(".?!")
-    words = rest.split()
-    if words and words[0] in CONNECTING_WORDS:
-        rest = " ".join(words[1:])
+    verb, rest = match.group(1), (match.group(2) or "").strip(" .?!")
+    for connecting in words.connecting:
+        if connecting.endswith("'") and rest.startswith(connecting) and len(rest) > len(connecting):
+            return verb, rest[len(connecting):]
+        if rest.startswith(connecting + " "):
+            return verb, rest[len(connecting) + 1:]
     return verb, rest

@@ -3,9 +3,10 @@ list of problems (empty when the model follows the rule), worded to be fixed fro
 
 Where a rule comes from:
 - "Amazon": the Alexa Skills Kit documentation, "Choose the Invocation Name for a Custom Skill"
-  (invocation-name requirements), "Create Intents, Utterances, and Slots" and the "Interaction
-  Model Schema" (developer.amazon.com/docs/custom-skills/, /docs/smapi/), as summarised with
-  their certification notes in ALEXA.md. Limits we could not confirm there are marked so.
+  (invocation-name requirements; each language's words in lang/<lang>.toml, with sources),
+  "Create Intents, Utterances, and Slots" and the "Interaction Model Schema"
+  (developer.amazon.com/docs/custom-skills/, /docs/smapi/), as summarised with their
+  certification notes in ALEXA.md. Limits we could not confirm there are marked so.
 - "ours": house rules that keep the model unambiguous for Alexa's matcher and for our handlers.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
+from .lang import RulesError, rules
 from .matching import SLOT_RE, Matcher, custom_intents, fold, intents_of, spoken_values, types_of
 
 # --- the invocation name ------------------------------------------------------------------------
@@ -21,25 +23,9 @@ from .matching import SLOT_RE, Matcher, custom_intents, fold, intents_of, spoken
 # trivia") and periods in abbreviations ("a. b. c."); numbers spelled out ("twenty one").
 _WORD = r"[^\W\d_](?:[^\W\d_]|[.'])*"  # a letter, then letters, apostrophes and periods
 INVOCATION_CHARS = re.compile(rf"{_WORD}(?: {_WORD})*")
-# Amazon: words an invocation name may not contain, per language (the name is written in the
-# language of its locale). English: the launch phrases ("ask", "tell", "open", "launch", "begin",
-# "load", "enable"), the connecting words ("to", "from", "by", "if", "and", "whether"), the wake
-# words ("alexa", "amazon", "echo", "computer"), and "skill" and "app".
-FORBIDDEN_INVOCATION_WORDS = {
-    "en": frozenset({
-        "ask", "tell", "open", "launch", "begin", "load", "enable",
-        "to", "from", "by", "if", "and", "whether",
-        "alexa", "amazon", "echo", "computer",
-        "skill", "app",
-    }),
-}
-# Amazon: a two-word name may not contain an article or a preposition ("the", "a", "an", "for",
-# "to", "of", ...). Longer names may ("our check in"), but "in" is also a connecting word
-# ("... in our check in"): the one-shot phrasings of the example phrases are checked against
-# the samples, which is where a clash would show.
-TWO_WORD_NAME_EXCLUDES = {
-    "en": frozenset({"a", "an", "the", "for", "to", "of", "in", "on", "at", "with", "by", "from"}),
-}
+# Amazon: the words an invocation name may not contain (launch, connecting and wake words,
+# "skill", "app") and the articles and prepositions a two-word name may not hold are each
+# language's own: lang/<lang>.toml, with their sources.
 
 
 def invocation_problems(name: str, language: str = "en") -> list[str]:
@@ -48,16 +34,17 @@ def invocation_problems(name: str, language: str = "en") -> list[str]:
         return [f"invocation name {name!r}: only lower-case letters, single spaces, possessive "
                 "apostrophes and abbreviation periods (Amazon)"]
     words = [w.strip(".'").removesuffix("'s") for w in name.split()]
-    if len(words) < 2:
+    try:
+        lang = rules(language)
+    except RulesError as e:
+        return [f"invocation name {name!r}: {e}"]
+    if len(words) < 2 and not lang.one_word_compounds:
         problems.append(f"invocation name {name!r}: needs two or more words (Amazon)")
-    forbidden = FORBIDDEN_INVOCATION_WORDS.get(language)
-    if forbidden is None:
-        problems.append(f"invocation name {name!r}: no forbidden-word list for language "
-                        f"{language!r} in model_rules.py (add its launch, connecting and wake words)")
-    elif bad := sorted(forbidden & set(words)):
+    if bad := sorted(lang.forbidden & set(words) | {p for p in lang.forbidden if " " in p
+                                                    and f" {p} " in f" {name} "}):
         problems.append(f"invocation name {name!r}: may not contain {bad} (launch, connecting "
                         "or wake words, 'skill', 'app': Amazon)")
-    if len(words) == 2 and (small := sorted(TWO_WORD_NAME_EXCLUDES.get(language, set()) & set(words))):
+    if len(words) == 2 and (small := sorted(lang.two_word_excludes & set(words))):
         problems.append(f"invocation name {name!r}: a two-word name may not contain {small} "
                         "(Amazon)")
     return problems
@@ -140,16 +127,11 @@ def intent_problems(model: dict) -> list[str]:
 MAX_SAMPLE_CHARS = 200  # Amazon: a sample utterance
 MAX_SLOT_VALUE_CHARS = 140  # Amazon: a slot value or synonym
 # Amazon: no numerals (spell them out), no punctuation but apostrophes and abbreviation periods;
-# slots written {slotName}. Ours: lower case.
-# Ours: the phrasings of the built-in intents; a custom sample must not take one.
-BUILTIN_PHRASES = frozenset({
-    "help", "help me", "stop", "cancel", "never mind", "nevermind", "yes", "yeah", "sure",
-    "no", "nope", "repeat", "say that again", "repeat that", "start over", "restart",
-    "go home", "home", "exit", "quit", "shut up", "off",
-})
+# slots written {slotName}. Ours: lower case; no sample takes a phrasing of the built-in
+# intents (each language's [samples] builtin_phrases in lang/<lang>.toml).
 
 
-def _sample_text_problems(name: str, sample: str) -> list[str]:
+def _sample_text_problems(name: str, sample: str, builtin_phrases: frozenset[str]) -> list[str]:
     where = f"{name}: sample {sample!r}"
     out = []
     if sample != sample.strip() or "  " in sample or not sample:
@@ -163,7 +145,7 @@ def _sample_text_problems(name: str, sample: str) -> list[str]:
         out.append(f"{where}: lower case please (ours)")
     if len(sample) > MAX_SAMPLE_CHARS:
         out.append(f"{where}: longer than {MAX_SAMPLE_CHARS} characters (Amazon)")
-    if fold(sample) in BUILTIN_PHRASES:
+    if fold(sample) in builtin_phrases:
         out.append(f"{where}: belongs to a built-in intent (ours)")
     return out
 
@@ -190,13 +172,17 @@ def _sample_slot_problems(name: str, intent: dict) -> list[str]:
     return out
 
 
-def sample_problems(model: dict) -> list[str]:
+def sample_problems(model: dict, language: str = "en") -> list[str]:
     """Sample text, slots in samples, and each sample in one intent only."""
     out = []
     owner: dict[str, str] = {}
+    try:
+        builtin_phrases = rules(language).builtin_phrases
+    except RulesError as e:
+        builtin_phrases, out = frozenset(), [str(e)]
     for name, intent in intents_of(model).items():
         for sample in intent.get("samples", []):
-            out += _sample_text_problems(name, sample)
+            out += _sample_text_problems(name, sample, builtin_phrases)
             key = fold(sample)
             if key in owner:
                 out.append(f"sample {sample!r} is in {owner[key]} and {name} (Amazon: samples are "
@@ -281,7 +267,8 @@ def model_problems(model, language: str = "en") -> list[str]:
     if shape:
         return shape
     name = model["interactionModel"]["languageModel"]["invocationName"]
-    return (invocation_problems(name, language) + intent_problems(model) + sample_problems(model)
+    return (invocation_problems(name, language) + intent_problems(model)
+            + sample_problems(model, language)
             + slot_type_problems(model) + ambiguity_problems(model))
 
 

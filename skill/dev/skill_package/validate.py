@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .matching import LAUNCH_VERBS, ONE_SHOT_VERBS, custom_intents, intents_of, matches_model, split_phrase, types_of
+from .lang import RulesError, rules
+from .matching import custom_intents, intents_of, matches_model, split_phrase, types_of
 from .model_rules import consistency_problems, model_problems
 
 # Amazon: lengths of the store text of each locale (the console enforces the same limits).
@@ -169,25 +170,31 @@ def manifest_problems(skill) -> list[str]:
 
 def example_phrase_problems(locale: str, phrases: list, model: dict) -> list[str]:
     """Amazon (certification): each example phrase works as written: "Alexa, <launch word>
-    <invocation name>" or "Alexa, ask|tell <invocation name> [connecting word] <a sample>". Ours:
+    <invocation name>" or "Alexa, ask|tell <invocation name> [connecting word] <a sample>", in
+    the words of the locale's language (lang/<lang>.toml). Ours:
     the first one is the plain launch phrase, the one people see first."""
     invocation = model["interactionModel"]["languageModel"]["invocationName"]
     intents, types = custom_intents(intents_of(model)), types_of(model)
+    language = locale.split("-")[0]
+    try:
+        words = rules(language)
+    except RulesError as e:
+        return [f"{locale}: {e}"]
     out = []
     for index, phrase in enumerate(phrases if isinstance(phrases, list) else []):
         where = f"{locale}: example phrase {phrase!r}"
-        split = split_phrase(phrase, invocation) if isinstance(phrase, str) else None
+        split = split_phrase(phrase, invocation, language) if isinstance(phrase, str) else None
         if split is None:
             out.append(f"{where} is not 'Alexa, <verb> {invocation} ...' (Amazon)")
             continue
         verb, rest = split
         if not rest:
-            if verb not in LAUNCH_VERBS:
+            if verb not in words.launch:
                 out.append(f"{where}: {verb!r} is not a launch word (Amazon)")
             continue
         if index == 0:
             out.append(f"{where}: the first example is a plain launch phrase (ours)")
-        if verb not in ONE_SHOT_VERBS | LAUNCH_VERBS:
+        if verb not in words.one_shot + words.launch:
             out.append(f"{where}: {verb!r} is not a launch word (Amazon)")
         elif not matches_model(rest, intents, types):
             out.append(f"{where}: {rest!r} matches no sample utterance (Amazon)")
