@@ -127,6 +127,7 @@ def create_app(
         secret=location.secret,
         content=content or Content(),
         default_timezone=config.default_timezone,
+        previous_secret=config.user_id_secret_previous.encode() or None,
     )
     verifier = None
     if config.verify:

@@ -44,7 +44,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("user_id_secret", "CHECKIN_USER_ID_SECRET", "",
             "Secret key for HMAC-SHA256 of Alexa user ids before they become storage keys. "
             "Empty: a random secret kept in the data directory (embedded store only; set it in "
-            "production, and keep it: changing it orphans every household)."),
+            "production). To change it, see \"Rotating the secret\"."),
+    Setting("user_id_secret_previous", "CHECKIN_USER_ID_SECRET_PREVIOUS", "",
+            "While rotating `CHECKIN_USER_ID_SECRET`: the secret before it. A household not found "
+            "under the current secret is looked for under this one and moved to the current one "
+            "in the same request, once. Empty: no rotation under way."),
     Setting("max_body_bytes", "CHECKIN_MAX_BODY_BYTES", "131072",
             "Requests larger than this get 413."),
     Setting("redis_timeout", "CHECKIN_REDIS_TIMEOUT_MS", "250",
@@ -116,6 +120,7 @@ class Config:
     default_timezone: str = "America/New_York"
     log_level: str = "INFO"
     user_id_secret: str = ""
+    user_id_secret_previous: str = ""
     max_body_bytes: int = 131072
     redis_timeout: float = 0.25  # seconds
     api_timeout: float = 1.0  # seconds
@@ -144,6 +149,7 @@ class Config:
             "default_timezone": raw["default_timezone"].strip(),
             "log_level": raw["log_level"].strip().upper(),
             "user_id_secret": raw["user_id_secret"],
+            "user_id_secret_previous": raw["user_id_secret_previous"],
             "max_body_bytes": _parse_int("CHECKIN_MAX_BODY_BYTES", raw["max_body_bytes"],
                                          1024, 10_000_000),
             "redis_timeout": _parse_int("CHECKIN_REDIS_TIMEOUT_MS", raw["redis_timeout"],
@@ -172,6 +178,10 @@ class Config:
             if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
                 raise ConfigError(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, "
                                   f"not {redact(self.redis_url)!r}")
+        if self.user_id_secret_previous and self.user_id_secret_previous == self.user_id_secret:
+            raise ConfigError("CHECKIN_USER_ID_SECRET_PREVIOUS is the same as "
+                              "CHECKIN_USER_ID_SECRET: set it to the secret before, or leave it "
+                              "empty")
         if self.redis_url and not self.user_id_secret:
             raise ConfigError("CHECKIN_USER_ID_SECRET must be set when REDIS_URL is set")
         if self.verify and not self.skill_id:

@@ -2,6 +2,11 @@
 
 The web layer builds one ``Turn`` per request and hands it to the skill as ``HandlerInput.context``;
 handlers reach storage only through it.
+
+A household has two ids. ``storage_id`` names its key: an HMAC of the Alexa user id under
+CHECKIN_USER_ID_SECRET, so it changes when the secret is rotated. ``household`` keys its own
+orders (questions, tips, wording) and stays the same: after a rotation it is the id the
+household had first, which storage keeps for it and hands back on the first read.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from .nights import (
     night_of,
     zone,
 )
+from .ids import Previous, device_id_hash, household_id, origin_of, previous_of
 from .logline import clip
-from .storage import CheckinResult, Status, Store, device_id_hash, household_id
+from .storage import CheckinResult, Status, Store
 
 log = logging.getLogger("checkin")
 ZONE_RETRY_SECONDS = 300  # after a failed time-zone lookup, use the fallback this long
@@ -39,6 +45,7 @@ class Services:
     content: object  # speech.Content
     default_timezone: str
     zones: ZoneCache = field(default_factory=ZoneCache)
+    previous_secret: bytes | None = None  # CHECKIN_USER_ID_SECRET_PREVIOUS, during a rotation
 
     def store(self) -> Store:
         return self.store_provider()
@@ -53,7 +60,9 @@ class Turn:
     outbound_calls: int = 0
     storage_failed: bool = False
     audience: str = ""  # the household's setting, once storage has been read ("" = partners)
+    origin: str | None = None  # the id its orders are keyed by, if storage says it moved
     _zone: tuple[str, str] | None = None  # (name, value to cache in Redis or "")
+    _found: bool = False  # storage answered once: the household is where it will stay
 
     # -- identity ----------------------------------------------------------------------------
 
@@ -74,15 +83,41 @@ class Turn:
         return None
 
     @cached_property
-    def household(self) -> str | None:
+    def storage_id(self) -> str | None:
         uid = self.user_id
         return household_id(self.services.secret, uid) if uid else None
 
-    @cached_property
-    def device(self) -> str:
+    @property
+    def household(self) -> str | None:
+        """Who the household is, for its own orders: stable across rotations of the secret."""
+        return self.origin or self.storage_id
+
+    def _device_id(self) -> str | None:
         device = self._system().get("device")
         raw = device.get("deviceId") if isinstance(device, dict) else None
-        return device_id_hash(self.services.secret, raw) if isinstance(raw, str) and raw else "-"
+        return raw if isinstance(raw, str) and raw else None
+
+    @cached_property
+    def device(self) -> str:
+        raw = self._device_id()
+        return device_id_hash(self.services.secret, raw) if raw else "-"
+
+    @cached_property
+    def previous(self) -> Previous | None:
+        """The household under the previous secret, while one is set: where it may still be."""
+        secret, uid = self.services.previous_secret, self.user_id
+        if not secret or not uid:
+            return None
+        return previous_of(uid, self.services.secret, secret, self._device_id())
+
+    def _elsewhere(self) -> Previous | None:
+        """Where else to look for the household, once a request (a rotation may have left it
+        under the previous secret)."""
+        return None if self._found else self.previous
+
+    def _learn(self, audience: str, origin: bytes | None) -> None:
+        self._found, self.audience = True, audience
+        self.origin = origin_of(self.services.secret, self.storage_id, origin)
 
     @cached_property
     def request_time(self) -> float:
@@ -133,13 +168,12 @@ class Turn:
 
     def _household_zone(self) -> str:
         """The zone most recently read for another of the household's devices, or ""."""
-        if self.household is None:
+        if self.storage_id is None:
             return ""
         try:
-            cached = self.services.store().household_zone(self.household)
+            return self.services.store().household_zone(self.storage_id) or ""
         except StorageError:
             return ""
-        return cached.rpartition("|")[0] if cached else ""
 
     def night(self) -> int:
         return night_of(self.request_time, zone(self.zone_name()) or zone("UTC"))
@@ -176,18 +210,18 @@ class Turn:
     def status(self, counter: str = "") -> Status | None:
         """The household's state, or None when there is none to read (no user, store down);
         `counter` names a rotation counter to read and advance in the same round trip."""
-        hh = self.household
+        hh = self.storage_id
         if hh is None:
             return None
         approx = night_of(self.request_time, zone(self.services.default_timezone)) + 1
         try:
             status = self.services.store().status(
                 hh, tz_field=f"tz:{self.device}", tonight=approx, history_nights=40,
-                counter=counter)
+                counter=counter, previous=self._elsewhere())
         except StorageError as e:
             self._storage_failure(e)
             return None
-        self.audience = status.audience
+        self._learn(status.audience, status.origin)
         if not self.zone_known():
             self.zone_name(status.device_tz)
             if self._zone[1]:  # freshly read from Alexa: share it with the other workers
@@ -197,34 +231,36 @@ class Turn:
     def checkin(self, mode: str = "tonight",
                 bank_sizes: tuple[int, ...] = (0, 0, 0)) -> CheckinResult | None:
         """Record tonight (idempotent) and fix its question; None when it could not be saved."""
-        hh = self.household
+        hh = self.storage_id
         if hh is None:
             return None
         try:
             store = self.services.store()
             if not self.zone_known():
                 # second level of the zone cache: one read, only after a process-cache miss
-                cached = store.status(hh, tz_field=f"tz:{self.device}").device_tz
-                self.zone_name(cached)
+                cached = store.status(hh, tz_field=f"tz:{self.device}",
+                                      previous=self._elsewhere())
+                self._learn(cached.audience, cached.origin)
+                self.zone_name(cached.device_tz)
             self.zone_name()
             to_store = self._zone[1]
             result = store.record_checkin(
                 hh, self.night(), mode,
                 tz_field=f"tz:{self.device}" if to_store else "", tz_value=to_store,
-                bank_sizes=bank_sizes,
+                bank_sizes=bank_sizes, previous=self._elsewhere(),
             )
-            self.audience = result.audience
+            self._learn(result.audience, result.origin)
             return result
         except StorageError as e:
             self._storage_failure(e)
             return None
 
     def forget(self) -> bool:
-        hh = self.household
+        hh = self.storage_id
         if hh is None:
             return False
         try:
-            self.services.store().forget(hh)
+            self.services.store().forget(hh, self.previous)
             return True
         except StorageError as e:
             self._storage_failure(e)
@@ -232,22 +268,25 @@ class Turn:
 
     def set_fields(self, *, only_existing: bool = False, **fields: str) -> bool:
         """Write small settings; False when nothing could be saved."""
-        hh = self.household
+        hh = self.storage_id
         if hh is None:
             return False
         try:
-            self.services.store().set_fields(hh, only_existing=only_existing, **fields)
+            self.services.store().set_fields(hh, only_existing=only_existing,
+                                             previous=self._elsewhere(), **fields)
+            self._found = True
             return True
         except StorageError as e:
             self._storage_failure(e)
             return False
 
     def delete_fields(self, *names: str) -> bool:
-        hh = self.household
+        hh = self.storage_id
         if hh is None:
             return False
         try:
-            self.services.store().delete_fields(hh, *names)
+            self.services.store().delete_fields(hh, *names, previous=self._elsewhere())
+            self._found = True
             return True
         except StorageError as e:
             self._storage_failure(e)

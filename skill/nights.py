@@ -65,18 +65,45 @@ class ZoneCache:
                 self._data.popitem(last=False)
 
 
+# A cached zone is stored as the hour it was read (four base-36 digits) and its name, with the
+# region of the name as one digit ("9mpc1New_York"): a few bytes for every household's devices.
+ZONE_REGIONS = ("America/", "Europe/", "Asia/", "Australia/", "Pacific/", "Africa/", "Atlantic/",
+                "Indian/", "Antarctica/")
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def encode_cached_zone(name: str, fetched_at: float) -> str:
-    return f"{name}|{int(fetched_at)}"
+    hour, digits = max(int(fetched_at) // 3600, 0), ""
+    for _ in range(4):
+        hour, digit = divmod(hour, 36)
+        digits = _DIGITS[digit] + digits
+    for code, region in enumerate(ZONE_REGIONS, 1):
+        if name.startswith(region):
+            name = f"{code}{name[len(region):]}"
+            break
+    return digits + name
+
+
+def cached_zone(value: str | None) -> tuple[str, int] | None:
+    """A zone cached in Redis and when it was read (the start of that hour), whatever its age.
+    Values cached as "name|seconds" before are read too."""
+    if not value:
+        return None
+    try:
+        if "|" in value:
+            name, _, fetched = value.rpartition("|")
+            fetched_at = int(fetched)
+        else:
+            name, fetched_at = value[4:], int(value[:4], 36) * 3600
+    except ValueError:
+        return None
+    if name[:1].isdigit() and 1 <= int(name[0]) <= len(ZONE_REGIONS):
+        name = ZONE_REGIONS[int(name[0]) - 1] + name[1:]
+    return (name, fetched_at) if zone(name) else None
 
 
 def decode_cached_zone(value: str | None, now: float) -> str | None:
-    """A zone cached in Redis, if it is still fresh."""
-    if not value or "|" not in value:
-        return None
-    name, _, fetched = value.rpartition("|")
-    try:
-        if now - int(fetched) > TZ_CACHE_SECONDS:
-            return None
-    except ValueError:
-        return None
-    return name if zone(name) else None
+    """A zone cached in Redis, if it is still fresh (the hour it was read counts from its
+    start, so a cached zone lasts up to an hour less than TZ_CACHE_SECONDS)."""
+    read = cached_zone(value)
+    return read[0] if read and now - read[1] <= TZ_CACHE_SECONDS else None

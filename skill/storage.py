@@ -1,18 +1,23 @@
-"""The household's memory in Redis: the key layout and the named operations live here, the Lua
-scripts they run in ``skill/scripts.py``, and nowhere else.
+"""The household's memory in Redis: the keys and the named operations live here, the Lua scripts
+(and the stored layout of a household's fields, which only they read and write) in
+``skill/scripts.py``, and nowhere else.
 
-Every key of a household shares one hash tag, ``{<household>}``, so the multi-key scripts run on
-Redis Cluster unchanged. The household id is an HMAC of the Alexa user id: no raw id is stored.
+A household is one hash, ``ck{<household id>}``; the id is an HMAC of the Alexa user id, so no
+raw id is stored. It expires RETENTION_DAYS after the household's last check-in. Its hash tag
+puts it in the slot of its keys in the layout before this one (``ck:{<id>}`` and
+``ck:{<id>}:nights``), so every script moves those into it on first touch, in the same round
+trip, on Redis Cluster too.
 
-Keys of household ``h``:
-    ck:{h}         hash: the streak (last, streak, longest, total, rest, first), tonight's question
-                   (tn, tq, td), rotation cursors (cL, cM, cD), device time zones (tz:<device>),
-                   the reminder (rt, rtime)
-    ck:{h}:nights  bitmap: one bit per night since NIGHT_EPOCH, the history of nights
-Both expire RETENTION_DAYS after the household's last check-in. The check-in script writes both
-in one atomic call (under ``noeviction`` a full Redis refuses it before its first write), and
-``forget`` deletes both in one DEL: no write path leaves the pair split (an evicting Redis could,
-which is why it is refused: skill.memory).
+Each script writes the household atomically (under ``noeviction`` a full Redis refuses it before
+its first write), and ``forget`` deletes it in one DEL (an evicting Redis would drop households
+whole, which is why it is refused: skill.memory).
+
+Rotating CHECKIN_USER_ID_SECRET changes every id, and so every key's slot. A household whose
+key is missing is then looked for under its id by the previous secret (`previous`; ordinary
+requests stay one round trip) and moved (``Store._move``): the old key is marked as leaving, its
+fields are written under the new key with its TTL, the old key is deleted and the new key's note
+of where it came from is cleared. Each step is idempotent, so a request that finds a move half
+done (another request's, or one cut short by a crash) completes it.
 
 The service's own keys (``checkin:*``): the readiness probe (skill.memory), and the embedded
 store's erasure marker and rewrite rate limit (skill.erasure).
@@ -20,10 +25,9 @@ store's erasure marker and rewrite rate limit (skill.erasure).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import redis
@@ -31,30 +35,34 @@ from redis.cluster import RedisCluster
 
 from . import rules, scripts
 from .errors import StorageError
+from .ids import Previous
+from .nights import cached_zone
+from .ids import device_id_hash as device_id_hash  # the ids of households, for their callers
+from .ids import household_id as household_id
+
+log = logging.getLogger("checkin")
 
 RETENTION_DAYS = 400
-# The service's own keys, outside the households' "ck:" prefix:
+# The service's own keys, outside the households' "ck" prefix:
 READY_PROBE_KEY = "checkin:ready-probe"  # /readyz writes it: does Redis take writes?
 ERASE_PENDING_KEY = "checkin:erase-pending"  # set by a forget: the store's files still hold data
 ERASE_REWRITE_KEY = "checkin:erase-rewrite"  # lives an hour after each rewrite: the rate limit
 NON_EVICTING = "noeviction"
-NIGHT_EPOCH = date(2020, 1, 1).toordinal()  # bit 0 of the nights bitmap
-KEY_PREFIX = "ck:"
+NIGHT_EPOCH = scripts.NIGHT_EPOCH
 
 
-def household_id(secret: bytes, user_id: str) -> str:
-    return hmac.new(secret, b"user:" + user_id.encode("utf-8", "surrogatepass"),
-                    hashlib.sha256).hexdigest()[:32]
+def key_for(household: str) -> str:
+    return f"ck{{{household}}}"
 
 
-def device_id_hash(secret: bytes, device_id: str) -> str:
-    return hmac.new(secret, b"device:" + device_id.encode("utf-8", "surrogatepass"),
-                    hashlib.sha256).hexdigest()[:16]
+def legacy_keys(household: str) -> list[str]:
+    """The household's keys in the layout before this one: its hash and its nights bitmap."""
+    return [f"ck:{{{household}}}", f"ck:{{{household}}}:nights"]
 
 
-def key_for(household: str, kind: str = "") -> str:
-    base = f"{KEY_PREFIX}{{{household}}}"
-    return f"{base}:{kind}" if kind else base
+def _keys(household: str) -> list[str]:
+    """The KEYS of every household script (scripts.PRELUDE)."""
+    return [key_for(household), *legacy_keys(household)]
 
 
 def connect(url: str, timeout: float) -> redis.Redis | RedisCluster:
@@ -91,6 +99,7 @@ class CheckinResult:
     recent: int = 0  # nights met in the last rules.RECENT_NIGHTS, tonight included
     audience: str = ""  # "" (partners) | "friends" | "family"
     previous_rest: int | None = None  # the run's rest night before this check-in
+    origin: bytes | None = None  # after a rotation: the id its orders are keyed by (origin_of)
 
 
 BankSizes = tuple[int, int, int] | tuple[int, int, int, int, int, int]
@@ -116,6 +125,7 @@ class Status:
     ask: tuple[str, int] | None = None  # the last explicit depth asked for, and its night
     audience: str = ""  # "" (partners) | "friends" | "family"
     counter: int | None = None  # the rotation counter asked for, before this request
+    origin: bytes | None = None  # after a rotation: the id its orders are keyed by (origin_of)
 
     @property
     def streak_state(self) -> rules.Streak:
@@ -156,18 +166,18 @@ def _ask(value) -> tuple[str, int] | None:
 
 def _checkin_call(household: str, night: int, mode: str, tz_field: str, tz_value: str,
                   bank_sizes: BankSizes) -> dict:
-    """The keys and arguments of CHECKIN_LUA, in its layout. `bank_sizes`: light, medium, deep
-    for partners, then for everyone else (three alone: the same for both)."""
+    """The keys and arguments of CHECKIN_LUA, in its layout (after the hold flag). `bank_sizes`:
+    light, medium, deep for partners, then for everyone else (three alone: the same for both)."""
     if mode not in rules.MODES:
         raise ValueError(f"unknown check-in mode {mode!r}")
     sizes = tuple(bank_sizes) * 2 if len(bank_sizes) == 3 else tuple(bank_sizes)
-    return {"keys": [key_for(household), key_for(household, "nights")],
-            "args": [night, mode, RETENTION_DAYS * 86400, NIGHT_EPOCH, tz_field, tz_value,
-                     *sizes]}
+    return {"keys": _keys(household),
+            "args": [night, mode, RETENTION_DAYS * 86400, tz_field, tz_value, *sizes]}
 
 
 class Store:
-    """Named operations on a household; handlers never touch Redis directly."""
+    """Named operations on a household; handlers never touch Redis directly. `previous`, where
+    an operation takes it, is the household under the previous secret during a rotation."""
 
     def __init__(self, client: redis.Redis | RedisCluster, *, mark_erasures: bool = False):
         self.client = client
@@ -175,6 +185,10 @@ class Store:
         self._checkin = client.register_script(scripts.CHECKIN_LUA)
         self._status = client.register_script(scripts.STATUS_LUA)
         self._set_fields = client.register_script(scripts.SET_FIELDS_LUA)
+        self._delete_fields = client.register_script(scripts.DELETE_FIELDS_LUA)
+        self._take = client.register_script(scripts.TAKE_LUA)
+        self._put = client.register_script(scripts.PUT_LUA)
+        self._finish = client.register_script(scripts.FINISH_LUA)
 
     def _run(self, fn, *args, **kwargs):
         try:
@@ -185,6 +199,53 @@ class Store:
     def ping(self) -> None:
         self._run(self.client.ping)
 
+    # -- finding a household that is not under its key ----------------------------------------
+
+    def _call(self, script, household: str, args: list, previous: Previous | None):
+        """Run a household script: one round trip, unless the household is missing while a
+        previous secret is set (then it is looked for under that, moved, and the script runs
+        again, now free to create it)."""
+        flag = "0" if previous is None else "1"
+        for _ in range(4):
+            raw = self._run(script, keys=_keys(household), args=[flag, *args])
+            if not isinstance(raw, bytes):
+                return raw
+            reply = raw.decode()
+            if reply == "miss" and previous is not None:
+                self._move(previous.household, household, previous.zone_fields, previous.carry)
+                flag = "0"
+            elif previous is not None and reply == f"moving:{previous.household}":
+                # on its way back to the previous id (two rotations at once): finish that first
+                self._move(household, previous.household, previous.zone_fields[::-1],
+                           previous.carry_back)
+            else:
+                raise StorageError(f"the household cannot be used now ({reply.split(':')[0]})")
+        raise StorageError("the household cannot be used now (it keeps moving)")
+
+    def _move(self, source: str, target: str, zones: tuple[str, str],
+              carry: Callable[[bytes | None], bytes]) -> bool:
+        """Move a household from id `source` to id `target`, keeping its TTL, the asking
+        device's zone (`zones`) and the id its orders are keyed by (`carry`, see Previous)."""
+        taken = self._run(self._take, keys=_keys(source), args=[target])
+        if not taken:
+            return False
+        pairs = list(zip(taken[1::2], taken[2::2]))
+        origin = carry(dict(pairs).get(b"o"))
+        fields = [item for name, value in pairs if name != b"o" for item in (name, value)]
+        self._run(self._put, keys=[key_for(target)],
+                  args=[source, origin, taken[0], *zones, *fields])
+        self._settle(target, source)
+        log.info("household moved to the current secret")
+        return True
+
+    def _settle(self, household: str, source: str) -> None:
+        """The end of a move: delete the key left behind, then the note of where it came from
+        (a request that finds the note, after a crash, runs this again)."""
+        self._run(self._finish, keys=[key_for(source)], args=[household])
+        self._run(self.client.hdel, key_for(household), "~")
+
+    # -- operations ----------------------------------------------------------------------------
+
     def record_checkin(
         self,
         household: str,
@@ -194,18 +255,21 @@ class Store:
         tz_field: str = "",
         tz_value: str = "",
         bank_sizes: BankSizes = (0, 0, 0),
+        previous: Previous | None = None,
     ) -> CheckinResult:
-        raw = self._run(self._checkin, **_checkin_call(household, night, mode, tz_field,
-                                                       tz_value, bank_sizes))
+        call = _checkin_call(household, night, mode, tz_field, tz_value, bank_sizes)
+        raw = self._call(self._checkin, household, call["args"], previous)
         (counted, streak, longest, total, first, rest_used, prev, tq, td, eff, rest, recent, aud,
-         prev_rest) = raw
+         prev_rest, came_from, origin) = raw
+        if came_from:
+            self._settle(household, came_from.decode())
         return CheckinResult(
             counted=bool(counted), streak=int(streak), longest=int(longest), total=int(total),
             first_ever=bool(first), rest_used=None if int(rest_used) < 0 else int(rest_used),
             previous_night=None if int(prev) < 0 else int(prev), question_position=int(tq),
             depth=_str(td), night=int(eff), rest_night=None if int(rest) < 0 else int(rest),
             recent=int(recent), audience=_str(aud) or "",
-            previous_rest=None if int(prev_rest) < 0 else int(prev_rest),
+            previous_rest=None if int(prev_rest) < 0 else int(prev_rest), origin=origin or None,
         )
 
     def record_history(self, checkins, bank_sizes: BankSizes = (0, 0, 0),
@@ -215,7 +279,8 @@ class Store:
         pipe = self.client.pipeline(transaction=False)
         sent = 0
         for household, night, mode in checkins:
-            self._checkin(client=pipe, **_checkin_call(household, night, mode, "", "", bank_sizes))
+            call = _checkin_call(household, night, mode, "", "", bank_sizes)
+            self._checkin(keys=call["keys"], args=["0", *call["args"]], client=pipe)
             sent += 1
             if len(pipe) >= batch:
                 self._run(pipe.execute)
@@ -223,53 +288,50 @@ class Store:
         return sent
 
     def status(self, household: str, *, tz_field: str = "tz:-", tonight: int | None = None,
-               history_nights: int = 35, counter: str = "") -> Status:
+               history_nights: int = 35, counter: str = "",
+               previous: Previous | None = None) -> Status:
         """Everything a handler needs to know about a household, in one round trip; with
         `counter`, also that rotation counter's value, incremented for the next request."""
-        if tonight is None:
-            from_byte, to_byte, history_from = 0, -1, NIGHT_EPOCH
-        else:
-            first_night = max(tonight - history_nights, NIGHT_EPOCH)
-            from_byte = (first_night - NIGHT_EPOCH) // 8
-            to_byte = (tonight - NIGHT_EPOCH) // 8
-            history_from = NIGHT_EPOCH + from_byte * 8
-        raw = self._run(
-            self._status,
-            keys=[key_for(household), key_for(household, "nights")],
-            args=[tz_field, from_byte, to_byte, counter, RETENTION_DAYS * 86400],
-        )
+        span = ["", ""] if tonight is None else [tonight - history_nights, tonight]
+        raw = self._call(self._status, household,
+                         [tz_field, *span, counter, RETENTION_DAYS * 86400], previous)
         (last, streak, longest, total, rest, tn, tq, td, first, tz, rt, rtime, c_l, c_m, c_d,
-         ask, aud, hist, count) = raw
+         ask, aud, hist, count, history_from, came_from, origin) = raw
+        if came_from:
+            self._settle(household, came_from.decode())
         return Status(
             last=_int(last), streak=_int(streak) or 0, longest=_int(longest) or 0,
             total=_int(total) or 0, rest_night=_int(rest), tonight_night=_int(tn),
             question_position=_int(tq), depth=_str(td), first=_int(first), device_tz=_str(tz),
             reminder_token=_str(rt), reminder_time=_str(rtime),
             history=hist if isinstance(hist, bytes) else (hist or "").encode("latin-1"),
-            history_from=history_from,
+            history_from=int(history_from),
             used={"L": _int(c_l) or 0, "M": _int(c_m) or 0, "D": _int(c_d) or 0},
             ask=_ask(ask), audience=_str(aud) or "",
-            counter=None if int(count) < 0 else int(count),
+            counter=None if int(count) < 0 else int(count), origin=origin or None,
         )
 
-    def set_fields(self, household: str, *, only_existing: bool = False, **fields: str) -> bool:
-        """Small settings of a household (device zone, reminder). They never extend its
-        retention (that runs from the last check-in); a new household's key gets the full
-        retention. With `only_existing`, nothing is written for a household with no key."""
+    def set_fields(self, household: str, *, only_existing: bool = False,
+                   previous: Previous | None = None, **fields: str) -> bool:
+        """Small settings of a household (device zone, reminder, audience), by name. They never
+        extend its retention (that runs from the last check-in); a new household's key gets the
+        full retention. With `only_existing`, nothing is written for a household with no key."""
         args = [RETENTION_DAYS * 86400, "1" if only_existing else "0"]
         for name, value in fields.items():
             args += [name, value]
-        return bool(self._run(self._set_fields, keys=[key_for(household)], args=args))
+        return bool(self._call(self._set_fields, household, args, previous))
 
-    def delete_fields(self, household: str, *names: str) -> None:
-        self._run(self.client.hdel, key_for(household), *names)
+    def delete_fields(self, household: str, *names: str, previous: Previous | None = None) -> None:
+        self._call(self._delete_fields, household, list(names), previous)
 
-    def forget(self, household: str) -> int:
-        """Delete every key of a household (one DEL: the pair is never left split); returns how
-        many existed. On the embedded store, a marker then tells the rewrite of its files
-        (skill.erasure) that deleted data is still on disk."""
-        deleted = int(self._run(self.client.delete, key_for(household),
-                                key_for(household, "nights")))
+    def forget(self, household: str, previous: Previous | None = None) -> int:
+        """Delete every key of a household, in every layout and under both secrets (one DEL a
+        slot); returns how many existed. On the embedded store, a marker then tells the rewrite
+        of its files (skill.erasure) that deleted data is still on disk."""
+        keys = [key_for(household), *legacy_keys(household)]
+        if previous is not None:
+            keys += [key_for(previous.household), *legacy_keys(previous.household)]
+        deleted = int(self._run(self.client.delete, *keys))
         try:  # after the DEL, which frees memory even when Redis is full
             if self.mark_erasures:
                 self._run(self.client.set, ERASE_PENDING_KEY, "1")
@@ -278,10 +340,9 @@ class Store:
         return deleted
 
     def household_zone(self, household: str) -> str | None:
-        """The zone most recently read for any of the household's devices (its cached value,
-        ``zone|when``): the fallback while the time-zone API is slow or failing. A read of its
-        own, made only then."""
+        """The zone most recently read for any of the household's devices: the fallback while
+        the time-zone API is slow or failing. A read of its own, made only then (its devices'
+        zones are the fields named z<device>, scripts.py)."""
         fields = self._run(self.client.hgetall, key_for(household))
-        zones = [_str(v) for k, v in fields.items() if _str(k).startswith("tz:")]
-        dated = [(int(z.rpartition("|")[2]), z) for z in zones if z and z.rpartition("|")[2].isdigit()]
-        return max(dated)[1] if dated else None
+        read = [z for k, v in fields.items() if k.startswith(b"z") and (z := cached_zone(_str(v)))]
+        return max(read, key=lambda z: z[1])[0] if read else None

@@ -239,10 +239,10 @@ def test_forget_us_confirm_no_then_yes(alexa, night, redis, c):
     heard_one(heard(data), c, "forget_confirm")
     assert not ended(data)
     heard_one(heard(alexa.send(intent("AMAZON.NoIntent"), in_session=True)), c, "forget_kept")
-    assert list(redis.scan_iter("ck:*"))
+    assert list(redis.scan_iter("ck*"))
     alexa.send(intent("ForgetUsIntent"), in_session=True)
     heard_one(heard(alexa.send(intent("AMAZON.YesIntent"), in_session=True)), c, "forget_done")
-    assert list(redis.scan_iter("ck:*")) == []
+    assert list(redis.scan_iter("ck*")) == []
 
 
 def test_help_stop_cancel_fallback_home(alexa, night, c):

@@ -81,12 +81,12 @@ def test_a_challenge_its_tip_forgetting_and_help_in_every_locale(sim, content, l
     tip = s.say(yes)
     assert not tip.listening and any(t in tip.speech for t in c.tips[challenge.tip_topic].tips)
     s.say(launch(locale))
-    assert list(redis.scan_iter("ck:*"))
+    assert list(redis.scan_iter("ck*"))
     heard_one(s.say(one_shot(locale, "ForgetUsIntent")).speech, c, "forget_confirm")
     heard_one(s.say(no).speech, c, "forget_kept")
     s.say(one_shot(locale, "ForgetUsIntent"))
     heard_one(s.say(yes).speech, c, "forget_done")
-    assert list(redis.scan_iter("ck:*")) == []
+    assert list(redis.scan_iter("ck*")) == []
     helped = s.say(f"{resolver(locale).language.one_shot[0]} {resolver(locale).invocation} "
                    f"{builtin(locale, 'AMAZON.HelpIntent')}")
     assert helped.listening

@@ -1,5 +1,6 @@
 """The streak, depth and balancing rules agree between the Lua script that applies them in
-Redis (storage.CHECKIN_LUA) and the Python rules (skill.rules), for random histories."""
+Redis (scripts.CHECKIN_LUA) and the Python rules (skill.rules), for random histories; and the
+state the script packs into the household's hash reads back the same (scripts.STATUS_LUA)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,10 @@ def test_lua_and_python_rules_agree(redis, plan, sizes):
     for gap, mode in plan:
         night += gap
         checkins.append((night, mode))
-    expected = rules.replay(checkins, dict(zip(rules.DEPTHS, sizes)))
+    expected_steps = list(rules.replay(checkins, dict(zip(rules.DEPTHS, sizes))))
     used = {d: 0 for d in rules.DEPTHS}
-    tonight_question = None
-    for (night, mode), (step, depth) in zip(checkins, expected):
+    tonight_question, seen = None, []
+    for (night, mode), (step, depth) in zip(checkins, expected_steps):
         got = store.record_checkin(household, night, mode, bank_sizes=sizes)
         state = step.state
         assert (got.counted, got.night, got.first_ever, got.rest_used) == \
@@ -43,6 +44,17 @@ def test_lua_and_python_rules_agree(redis, plan, sizes):
             tonight_question = (depth, used[depth])
             used[depth] += 1
         assert (got.depth, got.question_position) == tonight_question, (night, mode)
+        seen.append(step)
+        asks = [(m, done.night) for (_, m), done in zip(checkins, seen) if m in rules.DEPTHS]
+        stored = store.status(household)  # the state as the store packs it, read back
+        assert (stored.streak, stored.longest, stored.total, stored.rest_night, stored.last) == \
+            (state.streak, state.longest, state.total, state.rest, state.last), (night, mode)
+        assert (stored.depth, stored.question_position, stored.tonight_night, stored.used) == \
+            (*tonight_question, got.night, used), (night, mode)
+        steering = asks[-1] if asks and state.last - asks[-1][1] < rules.ASK_NIGHTS else None
+        assert stored.ask == steering, "the last ask, while it can still steer a night"
+        met = {done.night for done in seen}
+        assert {n for n in range(min(met) - 9, max(met) + 9) if stored.checked_in(n)} == met
 
 
 def test_the_property_test_can_fail(redis):

@@ -116,13 +116,13 @@ def test_challenge_then_no(simulator):
 def test_forget_us_deletes_everything(simulator, redis):
     sim = simulator()
     run(sim, [("start our check in", "one of you answers while the other listens", ENDED)])
-    assert list(redis.scan_iter("ck:*"))
+    assert list(redis.scan_iter("ck*"))
     run(sim, [
         ("ask our check in to forget us", "should i forget you?", LISTENING),
         ("what", "should i forget you?", LISTENING),  # Repeat keeps the pending question
         ("yes", "deleted everything", ENDED),
     ])
-    assert list(redis.scan_iter("ck:*")) == []
+    assert list(redis.scan_iter("ck*")) == []
     run(sim, [("what's our streak", "you haven't started a streak yet", ENDED)])
 
 
@@ -133,7 +133,7 @@ def test_forget_us_then_no_keeps_the_data(simulator, redis):
         ("ask our check in to delete our data", "should i forget you?", LISTENING),
         ("nope", "kept everything", ENDED),
     ])
-    assert list(redis.scan_iter("ck:*"))
+    assert list(redis.scan_iter("ck*"))
 
 
 def test_help_fallback_and_stop(simulator):

@@ -26,7 +26,7 @@ def signed(verified_app, clock, ca):
 
 
 def household_keys(redis) -> list:
-    return list(redis.scan_iter("ck:*"))
+    return list(redis.scan_iter("ck*"))
 
 
 def test_signed_request_gets_200_and_valid_ssml(signed, redis):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from intents.reminders import SCOPE
 from skill.dev.envelopes import Device, intent, slot
-from skill.storage import household_id, key_for
+from skill.storage import Store, household_id, key_for
 
 from ..conftest import SECRET, SKILL_ID, Alexa, spoken_text
 
@@ -48,10 +48,17 @@ def reminder_calls(api) -> list:
     return [c for c in api.calls if c.path.startswith("/v1/alerts/reminders")]
 
 
-def stored(redis, device: Device | None = None) -> dict[str, str]:
-    user = (device or Device()).user_id
-    raw = redis.hgetall(key_for(household_id(SECRET.encode(), user)))
-    return {k.decode(): v.decode() for k, v in raw.items()}
+def stored(redis, device: Device | None = None) -> dict[str, str | bytes]:
+    """The household's key as stored (raw fields), with what the store reads back from it: the
+    reminder, `rt` (its alertToken) and `rtime` ("HH:MM"), and the `streak`."""
+    household = household_id(SECRET.encode(), (device or Device()).user_id)
+    raw = {k.decode(): v for k, v in redis.hgetall(key_for(household)).items()}
+    if raw:
+        status = Store(redis).status(household)
+        read = (("rt", status.reminder_token), ("rtime", status.reminder_time),
+                ("streak", status.last and str(status.streak)))
+        raw.update({name: value for name, value in read if value})
+    return raw
 
 
 def card(data: dict) -> dict | None:

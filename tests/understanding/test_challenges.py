@@ -10,6 +10,7 @@ import pytest
 
 from intents.guidance import SAFETY_CHALLENGES
 
+from ..households import households
 from .phrasings import load
 
 # Words that put the fault on the person who spoke (or on the other one), in any challenge answer.
@@ -138,5 +139,5 @@ def test_feeling_like_roommates_is_a_challenge_not_a_household_of_friends(simula
     sim.say("start our check in")
     turn = sim.say("tell our check in we're like roommates")
     assert "DRIFTING_APART" in turn.heard and "drifted a little apart" in turn.speech
-    (key,) = [k for k in redis.scan_iter("ck:*") if not k.endswith(b":nights")]
-    assert redis.hget(key, "aud") in (None, b"", b"partners"), "still partners"
+    (household,) = households(redis).values()
+    assert household.audience in ("", "partners"), "still partners"

@@ -7,7 +7,7 @@ import pytest
 
 
 def nights_of(redis) -> dict:
-    return {k: redis.dump(k) for k in redis.scan_iter("ck:*")}
+    return {k: redis.dump(k) for k in redis.scan_iter("ck*")}
 
 
 def history(sim, *days: int) -> None:
@@ -22,7 +22,7 @@ def test_skip_tonight_before_any_streak(simulator, redis, said):
     turn = simulator().say(said)
     assert turn.speech.startswith("Of course.") and "no streak to worry about" in turn.speech
     assert not turn.listening
-    assert list(redis.scan_iter("ck:*")) == [], "nothing recorded"
+    assert list(redis.scan_iter("ck*")) == [], "nothing recorded"
 
 
 def test_after_last_night_tonight_can_be_the_rest_night(simulator, redis):

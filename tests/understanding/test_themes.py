@@ -7,7 +7,10 @@ import pytest
 import redis as redis_py
 
 from skill.dev.bench.probes import RedisMonitor
+from skill.storage import Store
 from speech import PARTNER_THEMES, THEMES
+
+from ..households import households
 
 CONTROL = {"echo", "monitor", "ping", "client", "info", "config", "hello"}
 
@@ -94,8 +97,8 @@ def test_friends_and_family_never_hear_a_partners_only_theme(simulator, content,
     assert {"romance", "family"} <= set(THEMES) and PARTNER_THEMES == {"romance"}
     sim = simulator()
     sim.say("start our check in")
-    (key,) = [k for k in redis.scan_iter("ck:*") if not k.endswith(b":nights")]
-    redis.hset(key, "aud", "friends")  # as "set us up as friends" leaves it
+    (household,) = households(redis)
+    Store(redis).set_fields(household, aud="friends")  # as "set us up as friends" leaves it
     sim.advance(days=1, to="21:30")
     turn = sim.say("a question about intimacy")
     assert not theme_of(content, turn.speech, "romance") and theme_of(content, turn.speech, "us")
