@@ -188,3 +188,11 @@ def test_a_cached_zone_is_a_few_bytes_and_old_ones_still_read():
     assert decode_cached_zone(f"Europe/London|{int(now)}", now + 60) == "Europe/London"
     assert decode_cached_zone("9mpc9Not_A_Zone", now) is None
 
+
+def test_the_memory_tool_measures_households_it_recorded_and_copied():
+    from skill.dev.memory import measure
+
+    lines = measure(households=300, recorded=20, seed_value=1)
+    assert "300 households" in lines[0] and "20 (" in lines[1]
+    assert "ziplist" in lines[2] and "s (24 B)" in lines[2] and "b (46 B)" in lines[2]
+    assert lines[-1].endswith(("PASS", "FAIL"))
