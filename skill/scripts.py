@@ -3,8 +3,8 @@ the household's stored layout, which only they read and write. ``skill.storage``
 arguments; nothing else runs them (tools that seed households go through
 ``Store.record_history``).
 
-A household is one hash, kept small enough for Redis's compact encoding (ziplist or listpack:
-every value at most 64 bytes, ``hash-max-ziplist-value``). Its fields:
+A household is one hash, small enough for Redis's compact encoding (ziplist or listpack: every
+value at most 64 bytes, ``hash-max-ziplist-value``). Its fields:
 
     s         the state, 24 bytes packed big-endian (STATE): first night - NIGHT_EPOCH (3),
               last night - first (2), streak (2), longest (2), total (2), tonight's depth
@@ -21,7 +21,7 @@ every value at most 64 bytes, ``hash-max-ziplist-value``). Its fields:
     a         the audience ("friends", "family"; none for partners)
     n<code>   a rotation counter (code: the first five hex digits of the SHA-1 of its name, base 36)
     o         after a rotation of the secret: the id its own orders are keyed by, its id under
-              the first secret it had, masked with the current one (16 bytes, storage.origin_of)
+              the first secret it had, masked with the current one (16 bytes, ids.origin_of)
     .<name>   any other field, under its given name
 While a household moves to another id: '>' on the key it leaves names the id it goes to, and '~'
 on the key it reaches names the id it came from, until that key is deleted (see storage.Store).
@@ -34,8 +34,7 @@ from string import Template
 
 from . import rules
 
-NIGHT_EPOCH = date(2020, 1, 1).toordinal()  # bit 0 of the layout before this one's bitmap; and
-# the state's first night is stored relative to it
+NIGHT_EPOCH = date(2020, 1, 1).toordinal()  # bit 0 of the old bitmap; the state's first night
 CHUNK_BYTES = 64  # a field of nights: 512 of them, the most a compact hash keeps in one value
 STATE = ">i3HHHHBI3I3I3HB"  # the state's packing, in the format of Lua's struct library
 UUID_PATTERN = "^" + "%-".join("%x" * n for n in (8, 4, 4, 4, 12)) + "$"  # in Lua's patterns
