@@ -321,3 +321,22 @@ def simulator_checks():
     Simulator.response_checks = (check_response,)
     yield
     Simulator.response_checks = ()
+
+
+@pytest.fixture
+def simulator(make_app, clock, api):
+    """make(at=..., locale=..., app=..., **kw) -> a Simulator on the test app (or `app`), its
+    clock, Redis and the API stand-in; closed after the test."""
+    from skill.dev.simulator.session import Simulator, close_store
+
+    made = []
+
+    def make(at: str = "2026-12-01T21:30", app=None, **kw):
+        sim = Simulator(app or make_app(), clock=clock, at=at, standin=api, **kw)
+        made.append(sim)
+        return sim
+
+    yield make
+    for sim in made:
+        sim.close(stop_standin=False)
+        close_store(sim.app)

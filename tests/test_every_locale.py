@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from skill.dev.simulator.session import Simulator, close_store
 from speech import SUPPORTED_LOCALES, SAFETY_FILE
 
 from .speaking import builtin, heard_one, launch, one_shot, resolver
@@ -23,19 +22,11 @@ ID = re.compile(r"[A-Z][A-Z_]*")
 
 
 @pytest.fixture
-def sim(make_app, clock, api):
-    made: list[Simulator] = []
+def sim(simulator):
+    def make(locale: str, at: str = "2026-12-01T21:30", **kw):
+        return simulator(at=at, locale=locale, tz="Europe/London", **kw)
 
-    def make(locale: str, at: str = "2026-12-01T21:30", **kw) -> Simulator:
-        s = Simulator(make_app(), clock=clock, at=at, standin=api, locale=locale,
-                      tz="Europe/London", **kw)
-        made.append(s)
-        return s
-
-    yield make
-    for s in made:
-        s.close(stop_standin=False)
-        close_store(s.app)
+    return make
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)

@@ -10,7 +10,6 @@ import re
 
 import pytest
 
-from skill.dev.simulator.session import Simulator, close_store
 
 from .conftest import spoken_text
 
@@ -19,18 +18,8 @@ PHRASE = "ask our check in for a validation phrase"
 
 
 @pytest.fixture
-def sim(make_app, clock, api):
-    made: list[Simulator] = []
-
-    def make(at: str = "2026-12-01T21:30", **kw) -> Simulator:
-        s = Simulator(make_app(), clock=clock, at=at, standin=api, **kw)
-        made.append(s)
-        return s
-
-    yield make
-    for s in made:
-        s.close(stop_standin=False)
-        close_store(s.app)
+def sim(simulator):
+    return simulator
 
 
 def which(items, text: str) -> str:

@@ -13,33 +13,10 @@ from flask import Flask, jsonify
 from flask import request as flask_request
 
 from skill.dev.simulator.errors import SimulatorError
-from skill.dev.simulator.session import Simulator, close_store, device_id_for, person_id_for
-from skill.dev.standin import AlexaStandin
+from skill.dev.simulator.session import Simulator, device_id_for, person_id_for
 
 LISTENING, ENDED = "listening", "ended"
 TIP_SCOPE = "alexa::alerts:reminders:skill:readwrite"
-
-
-@pytest.fixture(scope="module")
-def standin():
-    with AlexaStandin() as api:
-        yield api
-
-
-@pytest.fixture
-def simulator(make_app, clock, standin):
-    """Simulators on the test app and Redis, sharing the app's clock and one API stand-in."""
-    made: list[Simulator] = []
-
-    def make(at: str = "2026-12-01T21:30", app=None, **kw) -> Simulator:
-        sim = Simulator(app or make_app(), clock=clock, at=at, standin=standin, **kw)
-        made.append(sim)
-        return sim
-
-    yield make
-    for sim in made:
-        sim.close()
-        close_store(sim.app)  # not left to the garbage collector (a ResourceWarning)
 
 
 def run(sim: Simulator, script) -> list:

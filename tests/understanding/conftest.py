@@ -5,37 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
-from skill.dev.simulator.session import Simulator, close_store
-from skill.dev.standin import AlexaStandin
 
 from ..conftest import spoken_text
 
 EVENING = "2026-12-01T21:30"
 WORDS_PER_SECOND = 2.5  # how fast a short answer is heard, for the 20-second limit
-
-
-@pytest.fixture(scope="module")
-def standin():
-    with AlexaStandin() as api:
-        yield api
-
-
-@pytest.fixture
-def simulator(make_app, clock, standin):
-    """make(at=..., locale=..., user=...) -> a Simulator on the test app, its clock and Redis."""
-    made: list[Simulator] = []
-
-    def make(at: str = EVENING, app=None, **kw) -> Simulator:
-        sim = Simulator(app or make_app(), clock=clock, at=at, standin=standin, **kw)
-        made.append(sim)
-        return sim
-
-    yield make
-    for sim in made:
-        sim.close()
-        close_store(sim.app)
 
 
 def ssml_of(turn) -> str:
