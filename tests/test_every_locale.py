@@ -117,7 +117,8 @@ def english_in(c, lang: str) -> list[str]:
         for line in spoken_strings(table):
             if ID.fullmatch(line):
                 continue  # an id (a challenge's tip topic), never said
-            hits = sorted(set(re.findall(r"[^\W\d_]+", line.lower())) & banned)
+            said = re.sub(r"\{\w+\}", " ", line)  # a placeholder's name is filled, not said
+            hits = sorted(set(re.findall(r"[^\W\d_]+", said.lower())) & banned)
             if hits:
                 found.append(f"{name}: {hits} in {line!r}")
     return found

@@ -20,7 +20,7 @@ def test_german_times(hour, minute, said):
 
 
 def test_german_counts_and_days():
-    assert [de.nights(n) for n in (0, 1, 2, 21)] == ["0 Nächte", "1 Nacht", "2 Nächte", "21 Nächte"]
+    assert [de.nights(n) for n in (0, 1, 2, 21)] == ["0 Abende", "1 Abend", "2 Abende", "21 Abende"]
     monday = date(2026, 11, 30)
     week = [de.weekday(monday + timedelta(days=d)) for d in range(7)]
     assert week == ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]

@@ -5,10 +5,15 @@ Times are the 24-hour clock as Germans say a set time aloud ("21 Uhr", "20 Uhr 3
 Alexa, the radio and a train announcement say it, it is never unclear between morning and
 evening, and it avoids the regional split of the colloquial clock ("Viertel nach acht" in the
 north, "viertel neun" in the east and south). Templates put "um" before it: "jeden Abend um
-{time}". Counts keep the digit, as written German does ("1 Nacht", "3 Nächte"); templates use
-{nights} where the noun stands in the nominative or accusative ("eure Serie steht bei 3
-Nächten" would need the dative, so write "eure Serie: 3 Nächte"). No ordinal(): every milestone
-has its own prompt key, so its ordinal is written in the sentence."""
+{time}". People may still SAY the colloquial clock ("um halb neun", "Viertel nach acht", "um
+neun Uhr abends"): the simulator's AMAZON.TIME understands it; the skill answers in this form.
+
+A count of the ritual is a count of evenings ("1 Abend", "3 Abende"): the ritual happens in the
+evening, and "3 Nächte" sounds like a hotel booking. Counts keep the digit, as written German
+does; templates use {nights} where the noun stands in the nominative, after a colon ("Eure
+Serie: 3 Abende"), since "bei 3 Abenden" would need the dative and "1 Abend" the accusative
+"einen". No ordinal(): every milestone has its own prompt key, so its ordinal is written in the
+sentence."""
 
 from __future__ import annotations
 
@@ -45,5 +50,5 @@ def weekday(day: date) -> str:
 
 
 def nights(n: int) -> str:
-    """A count of nights: "1 Nacht", "3 Nächte"."""
-    return f"{n} Nacht" if n == 1 else f"{n} Nächte"
+    """A count of the ritual's nights, said as evenings: "1 Abend", "3 Abende"."""
+    return f"{n} Abend" if n == 1 else f"{n} Abende"

@@ -116,11 +116,12 @@ def split_phrase(phrase: str, invocation: str, language: str = "en") -> tuple[st
     known = sorted({*words.launch, *words.one_shot}, key=len, reverse=True)
     verbs = "|".join([*map(re.escape, known), r"\w+"])
     folded = fold(re.sub(r"[¿¡]", "", phrase))
-    match = re.fullmatch(rf"alexa,? ({verbs}) " + re.escape(fold(invocation)) + r"(?: (.*))?",
+    # German sets the request off with a comma: "Alexa, sag zeit für uns, wir sind fertig"
+    match = re.fullmatch(rf"alexa,? ({verbs}) " + re.escape(fold(invocation)) + r",?(?: (.*))?",
                          folded)
     if not match:
         return None
-    verb, rest = match.group(1), (match.group(2) or "").strip(" .?!")
+    verb, rest = match.group(1), fold((match.group(2) or "").replace(",", " ")).strip(" .?!")
     for connecting in words.connecting:
         if connecting.endswith("'") and rest.startswith(connecting) and len(rest) > len(connecting):
             return verb, rest[len(connecting):]
