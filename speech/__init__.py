@@ -1,7 +1,8 @@
 """What the skill says, per language with locale overrides, loaded once and looked up by key.
 
 Files: ``speech/<lang>/*.toml`` hold a language's content; ``speech/<locale>.toml`` overrides any
-of its keys for one locale (same layout, file name as the top-level table).
+of its keys for one locale (same layout, file name as the top-level table). A list is replaced
+whole, or changed item by item with ``replace = [[old, new], ...]`` (see ``_merge``).
 
 Which locales are spoken is read off the files, so nobody edits a list: a locale is spoken when
 it has an interaction model (``models/<locale>.json``) and its language has every content file
@@ -123,14 +124,37 @@ def words_of(locale: str | None):
     raise ImportError("no words module for the default language")
 
 
-def _merge(base: dict, override: dict) -> dict:
+def _merge(base: dict, override: dict, where: str = "") -> dict:
+    """`override` over `base`: tables merge key by key, any other value replaces the base's. A
+    list of the base can instead be changed item by item, with a table holding only
+    ``replace = [[old, new], ...]``: each old item (which must be in the base list) becomes the
+    new one, in place, so a locale states only the sentences it says differently."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+        path = f"{where}.{key}" if where else key
+        if isinstance(value, dict) and isinstance(merged.get(key), list) and set(value) == {REPLACE}:
+            merged[key] = _replace_items(merged[key], value[REPLACE], path)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value, path)
         else:
             merged[key] = value
     return merged
+
+
+REPLACE = "replace"  # speech/<locale>.toml: a list of the base changed item by item
+
+
+def _replace_items(items: list, pairs, where: str) -> list:
+    out = list(items)
+    if not isinstance(pairs, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in pairs):
+        raise ValueError(f"{where}.{REPLACE}: a list of [old, new] pairs of strings")
+    for old, new in pairs:
+        if old not in out:
+            raise ValueError(f"{where}.{REPLACE}: {old!r} is not in the base list (was it "
+                             "reworded there? then reword the override too)")
+        out[out.index(old)] = new
+    return out
 
 
 class LocaleContent:
