@@ -1,0 +1,89 @@
+"""What French needs beyond the checks every language shares: the sentences built from two
+pieces still read as French (no "que" before a vowel, no "à le"), each French locale names its
+own helpline, and the words that mean someone is not safe are heard whatever the accents."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from skill.dev import MODELS_DIR
+from speech import Content, LocaleContent
+
+FRENCH = ("fr-FR", "fr-CA")
+BASE_SAFETY_KEYS = ("safety_line", "safety_answer", "safety_card")
+# What each locale's safety answer must say: the emergency number and the helpline, as spoken,
+# and the helpline as written on the card.
+HELPLINES = {
+    "fr-FR": ("le dix-sept ou le cent douze", "trente-neuf dix-neuf", "3919"),
+    "fr-CA": ("le neuf un un", "un huit cents, trois six trois, neuf zéro un zéro",
+              "1 800 363-9010"),
+}
+VOWEL_SOUND = re.compile(r"^(?:[aeiouyàâäéèêëîïôöùûüœh])", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module", params=FRENCH)
+def french(request) -> LocaleContent:
+    return LocaleContent(request.param, Content()._load(request.param))
+
+
+@pytest.fixture(scope="module")
+def base() -> dict:
+    return Content()._load("fr-BE")  # a French locale with no file of its own: the base
+
+
+def test_a_challenge_name_follows_que_without_elision(french):
+    """challenge_intro says "On dirait que {name}": before a vowel French writes "qu'", which
+    a template cannot do, so every name starts with a consonant."""
+    assert "que {name}" in french.text("challenge_intro")
+    for challenge in french.challenges.values():
+        assert not VOWEL_SOUND.match(challenge.name), challenge.name
+
+
+def test_a_theme_name_follows_cote_and_a_tip_name_follows_sur(french):
+    """"côté {theme}" takes a bare noun ("côté cœur"); "sur {topic}" takes the topic with its
+    article, and never one that "sur" would have to contract."""
+    for key in [k for k in french._data["prompts"] if k.startswith("theme_name_")]:
+        assert not french.text(key).startswith(("le ", "la ", "les ", "l'")), key
+    for tip in french.tips.values():
+        assert tip.name.startswith(("le ", "la ", "les ", "l'")), tip.name
+
+
+def test_each_french_locale_names_its_own_helpline(french, base):
+    """The base holds a version with no number, so a new French locale that forgets its own
+    helpline fails here instead of naming another country's."""
+    emergency, spoken, written = HELPLINES[french.locale]
+    for key in BASE_SAFETY_KEYS:
+        assert french.text(key) != base["prompts"][key], (french.locale, key)
+    assert emergency in french.text("safety_answer") and spoken in french.text("safety_answer")
+    assert spoken in french.text("safety_line")
+    assert written in french.text("safety_card")
+
+
+@pytest.mark.parametrize("heard", [
+    "il m'a frappée", "il m'a frappee", "Je ne me sens pas en sécurité", "je me sens pas en securite",
+    "mon mari me fait peur", "j'ai peur d'elle", "elle menace de me faire du mal",
+    "on a un problème de violence conjugale", "je crains pour ma vie",
+])
+def test_the_words_of_danger_are_heard_with_or_without_accents(french, heard):
+    assert french.sounds_unsafe(heard)
+
+
+@pytest.mark.parametrize("heard", [
+    "j'ai peur de m'ouvrir", "on se dispute tout le temps", "mon ex m'a fait souffrir",
+    "il me pousse à bout", "j'ai peur d'être jugée",
+])
+def test_hard_moments_that_are_not_danger_stay_challenges(french, heard):
+    assert not french.sounds_unsafe(heard)
+
+
+def test_the_invocation_name_takes_demande_a_without_contraction():
+    """"Alexa, demande à notre petit moment ...": a name that began with "le" or "les" would
+    be said "au" or "aux", which the one-shot phrasing would not match."""
+    for locale in FRENCH:
+        model = json.loads((MODELS_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+        name = model["interactionModel"]["languageModel"]["invocationName"]
+        assert name == "notre petit moment"
+        assert not name.startswith(("le ", "les ", "la ", "l'"))
