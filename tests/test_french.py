@@ -1,6 +1,6 @@
 """What French needs beyond the checks every language shares: the sentences built from two
 pieces still read as French (no "que" before a vowel, no "à le"), each French locale names its
-own helpline, and the words that mean someone is not safe are heard whatever the accents."""
+own helpline, and the words that mean someone is not safe are heard, in both genders."""
 
 from __future__ import annotations
 
@@ -63,11 +63,11 @@ def test_each_french_locale_names_its_own_helpline(french, base):
 
 
 @pytest.mark.parametrize("heard", [
-    "il m'a frappée", "il m'a frappee", "Je ne me sens pas en sécurité", "je me sens pas en securite",
+    "il m'a frappée", "Il m’a giflé", "Je ne me sens pas en sécurité", "je me sens pas en sécurité",
     "mon mari me fait peur", "j'ai peur d'elle", "elle menace de me faire du mal",
-    "on a un problème de violence conjugale", "je crains pour ma vie",
+    "on a un problème de violence conjugale", "je crains pour ma vie", "ma blonde me fait peur",
 ])
-def test_the_words_of_danger_are_heard_with_or_without_accents(french, heard):
+def test_the_words_of_danger_are_heard(french, heard):
     assert french.sounds_unsafe(heard)
 
 
