@@ -82,6 +82,8 @@ def test_without_a_models_folder_the_locale_files_decide(tree, tmp_path):
     root, _ = tree
     shutil.copy(root / "en" / "prompts.toml", root / "de" / "prompts.toml")
     (root / "de-DE.toml").write_text("", encoding="utf-8")
+    for lang in ("es", "fr"):  # languages whose locale files exist, made incomplete
+        (root / lang / "prompts.toml").unlink(missing_ok=True)
     spoken = supported_locales(root, tmp_path / "no-models")
     assert spoken[0] == "en-US" and "de-DE" in spoken and "en-GB" in spoken
     assert not any(locale.startswith(("es-", "fr-")) for locale in spoken), "incomplete languages"

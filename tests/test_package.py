@@ -125,12 +125,12 @@ def test_a_url_in_the_manifest_source_is_refused(tmp_path, capsys, monkeypatch):
 def test_a_locale_without_store_text_is_named(tmp_path, capsys, monkeypatch):
     models = tmp_path / "models"
     shutil.copytree(MODELS_DIR, models)
-    shutil.copy(models / "en-US.json", models / "fr-FR.json")
+    shutil.copy(models / "en-US.json", models / "it-IT.json")
     status, _, err = run(["--public-url", "https://example.org", "--out", str(tmp_path),
                           "--models", str(models)], capsys, monkeypatch)
     assert status == 2
-    assert ("publishingInformation.locales.fr-FR.name is missing (Amazon; the store text of a "
-            "language is publishingInformation.locales.fr in models/skill.json)") in err
+    assert ("publishingInformation.locales.it-IT.name is missing (Amazon; the store text of a "
+            "language is publishingInformation.locales.it in models/skill.json)") in err
     assert not (tmp_path / PACKAGE_DIR).exists()
 
 

@@ -89,7 +89,7 @@ def test_say_errors_exit_non_zero(cli_env, capsys):
                            f"http://127.0.0.1:{free_port()}/")
     assert code == 2 and "cannot reach" in err
     for bad, message in ((("--tz", "Mars/Base"), "unknown time zone 'Mars/Base'"),
-                         (("--locale", "fr-FR"), "no interaction model for locale 'fr-FR'"),
+                         (("--locale", "it-IT"), "no interaction model for locale 'it-IT'"),
                          (("--at", "tomorrow"), "not a local date and time")):
         with pytest.raises(SystemExit) as exited:
             cli.main(["say", "hello", *bad])

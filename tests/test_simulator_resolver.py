@@ -154,8 +154,8 @@ def test_time_parsing(said, value):
 
 
 def test_unknown_locale_is_a_clear_error():
-    with pytest.raises(SimulatorError, match="no interaction model for locale 'fr-FR'.*en-US"):
-        load_model("fr-FR")
+    with pytest.raises(SimulatorError, match="no interaction model for locale 'it-IT'.*en-US"):
+        load_model("it-IT")
 
 
 def test_challenges_in_everyday_words_resolve():

@@ -37,13 +37,19 @@ class Phrasing:
     intent: str
     slots: tuple[tuple[str, str], ...]  # (slot, id or NO_MATCH)
     line: int
+    locales: tuple[str, ...] = ()  # "@fr-CA" after the line: said in these locales only
+
+    def said_in(self, locale: str | None) -> bool:
+        return locale is None or not self.locales or locale in self.locales
 
     def __str__(self) -> str:
         want = " ".join([self.intent, *(f"{k}={v}" for k, v in self.slots)])
         return f"line {self.line} [{self.context}] {self.said!r} => {want}"
 
 
-def load(path: Path = CORPUS) -> list[Phrasing]:
+def load(path: Path = CORPUS, locale: str | None = None) -> list[Phrasing]:
+    """The corpus at `path`; with `locale`, only the lines said in that locale (a line ending in
+    "@fr-CA" holds words of that locale alone, such as Quebec's "on se chicane")."""
     context, out = None, []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
@@ -58,11 +64,15 @@ def load(path: Path = CORPUS) -> list[Phrasing]:
         said, arrow, want = line.partition("=>")
         if not arrow or context is None:
             raise ValueError(f"line {number}: expected 'said => Intent [slot=ID]' in a block")
-        intent, *slots = want.split()
+        words = want.split()
+        where = tuple(w[1:] for w in words if w.startswith("@"))
+        intent, *slots = [w for w in words if not w.startswith("@")]
         pairs = tuple(tuple(s.split("=", 1)) for s in slots)
         if any(len(p) != 2 for p in pairs):
             raise ValueError(f"line {number}: slots are written slot=ID")
-        out.append(Phrasing(said.strip(), context, intent, pairs, number))
+        phrasing = Phrasing(said.strip(), context, intent, pairs, number, where)
+        if phrasing.said_in(locale):
+            out.append(phrasing)
     return out
 
 

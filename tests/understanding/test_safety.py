@@ -32,9 +32,9 @@ HELPLINES = {
 LIMIT_SECONDS = 20
 
 
-def safe_phrasings(lang: str) -> list[str]:
-    """Every line of a language's corpus that means someone is not safe."""
-    return sorted({p.said for p in load(corpus_path(lang))
+def safe_phrasings(lang: str, locale: str | None = None) -> list[str]:
+    """Every line of a language's corpus that means someone is not safe (in `locale`)."""
+    return sorted({p.said for p in load(corpus_path(lang), locale)
                    if p.intent == "SafetyIntent" or ("challenge", "SAFETY") in p.slots})
 
 
@@ -50,7 +50,7 @@ def test_every_english_locale_has_a_helpline_here():
 def test_every_safety_phrasing_reaches_the_safety_answer(simulator, locale, redis, content):
     c = content.for_locale(locale)
     answer, card_text = " ".join(c.text("safety_answer").split()), c.text("safety_card")
-    phrasings = safe_phrasings(locale.split("-")[0])
+    phrasings = safe_phrasings(locale.split("-")[0], locale)
     assert len(phrasings) >= 10, "each corpus says it in many ways"
     sim = simulator(locale=locale, user=f"safety {locale}")
     for said in phrasings:

@@ -58,7 +58,8 @@ def speech_text(output: dict | None, names: dict[str, str] | None = None) -> str
     for person_id, name in (names or {}).items():
         ssml = re.sub(rf'<alexa:name [^>]*personId="{re.escape(person_id)}"[^>]*/>',
                       lambda _m, n=name: xml_escape(n), ssml)
-    return re.sub(r"\s+([.,!?;:])(?=\s|$)", r"\1", plain(ssml))  # "Hi Sam ." reads "Hi Sam."
+    # "Hi Sam ." reads "Hi Sam."; a space before "?", ":", "!" or ";" stays, as French writes it
+    return re.sub(r"\s+([.,])(?=\s|$)", r"\1", plain(ssml))
 
 
 def _strings(value) -> list[str]:
