@@ -2,7 +2,7 @@
 spoken locale, reaches a short, calm answer with that locale's helpline (and a card repeating
 it), in under twenty seconds; nothing is stored, and the request log names nothing. The safety
 line is said once in the answers about professional help, old hurts, disagreements, trust and
-fighting. The English locales' numbers are checked as written here too.
+fighting. The English and Spanish locales' numbers are checked as written here too.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ HELPLINES = {
               "1800 737 732"),
     "en-CA": ("nine one one", "two one one", "211"),
     "en-IN": ("one one two", "one eight one", "181"),
+    # speech/es-MX.toml, es-ES.toml, es-US.toml cite their sources
+    "es-MX": ("nueve uno uno", "cero siete nueve", "079"),
+    "es-ES": ("uno uno dos", "cero dieciséis", "016"),
+    "es-US": ("nueve uno uno", "uno ochocientos, siete nueve nueve, siete dos tres tres",
+              "1-800-799-7233"),
 }
 LIMIT_SECONDS = 20
 
@@ -42,7 +47,7 @@ SAFE_PHRASINGS = safe_phrasings("en")
 
 
 def test_every_english_locale_has_a_helpline_here():
-    assert set(HELPLINES) == set(ENGLISH)
+    assert set(ENGLISH) <= set(HELPLINES)
     assert len(SAFE_PHRASINGS) >= 30
 
 
