@@ -206,7 +206,8 @@ class DoneHandler(AbstractRequestHandler):
         if status is not None:
             streak = current_streak(status, tonight)
             if streak > 1:
-                speech.say(say(handler_input, "done_streak", streak=streak))
+                speech.say(say(handler_input, "done_streak",
+                               nights=content(handler_input).words.nights(streak)))
             elif streak == 1:
                 speech.say(say(handler_input, "done_first_ever" if status.total == 1
                                else "done_first_night"))

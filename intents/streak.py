@@ -40,7 +40,7 @@ def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> str:
             f"{key}_rest") else key))
     elif result.streak > 1:
         parts.append(say(handler_input, "streak_now_rest" if rested else "streak_now",
-                         streak=result.streak))
+                         nights=content(handler_input).words.nights(result.streak)))
     elif _rest_already_used(result):
         parts.append(say(handler_input, "streak_reset_rest_used",
                          day=weekday(handler_input, result.night - 1),

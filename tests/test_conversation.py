@@ -81,7 +81,7 @@ def test_launch_greets_asks_slowly_and_steps_back(alexa, night, c):
 def test_welcome_back_with_streak_news(alexa, night, c):
     alexa.send(launch())
     night(2)
-    heard_one(heard(alexa.send(launch())), c, "streak_now", streak=2)
+    heard_one(heard(alexa.send(launch())), c, "streak_now", nights=c.words.nights(2))
 
 
 def test_rest_night_is_named_kindly(alexa, night, c):
@@ -91,7 +91,7 @@ def test_rest_night_is_named_kindly(alexa, night, c):
     night(5)  # skipped Friday, December 4
     text = heard(alexa.send(launch()))
     heard_one(text, c, "rest_night_kept", day=c.words.weekday(date(2026, 12, 4)))
-    heard_one(text, c, "streak_now_rest", streak=4)
+    heard_one(text, c, "streak_now_rest", nights=c.words.nights(4))
     if c.locale == "en-US":  # the words themselves, once
         assert "You missed Friday, but your rest night kept your streak going." in text
 
@@ -230,7 +230,7 @@ def test_were_done(alexa, night, c):
     assert not ended(before)
     data = alexa.send(intent("AMAZON.YesIntent"), in_session=True)
     assert question(data)
-    heard_one(heard(alexa.send(intent("DoneIntent"))), c, "done_streak", streak=2)
+    heard_one(heard(alexa.send(intent("DoneIntent"))), c, "done_streak", nights=c.words.nights(2))
 
 
 def test_forget_us_confirm_no_then_yes(alexa, night, redis, c):

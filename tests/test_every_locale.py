@@ -38,7 +38,7 @@ def test_seven_nights_in_every_locale(sim, content, locale):
     heard_one(first, c, "welcome_first")
     heard_one(first, c, "turn_taking_rule")
     s.advance(days=1, to="21:30")  # Wednesday
-    heard_one(s.say(start).speech, c, "streak_now", streak=2)
+    heard_one(s.say(start).speech, c, "streak_now", nights=c.words.nights(2))
     s.set_time("2026-12-03T22:15")  # Thursday
     heard_one(s.say(start).speech, c, "milestone_3")
     heard_one(s.say(start).speech, c, "already_tonight")  # the same night counts once
@@ -47,16 +47,16 @@ def test_seven_nights_in_every_locale(sim, content, locale):
     s.advance(days=1, to="21:30")  # Saturday
     saturday = s.say(start).speech
     heard_one(saturday, c, "rest_night_kept", day=day(4))
-    heard_one(saturday, c, "streak_now_rest", streak=4)
+    heard_one(saturday, c, "streak_now_rest", nights=c.words.nights(4))
     totals = s.say(streak).speech
     heard_one(totals, c, "streak_current_done_rest", nights=words.nights(4))
     heard_one(totals, c, "streak_rest_used", day=day(4))
     heard_one(totals, c, "streak_totals", longest=words.nights(4), total=words.nights(4))
     s.set_time("2026-12-07T01:30")  # 1:30 a.m. Monday still counts for Sunday evening
-    heard_one(s.say(start).speech, c, "streak_now_rest", streak=5)
+    heard_one(s.say(start).speech, c, "streak_now_rest", nights=c.words.nights(5))
     s.set_time("2026-12-07T21:30")  # Monday
-    heard_one(s.say(start).speech, c, "streak_now_rest", streak=6)
-    heard_one(s.say(done).speech, c, "done_streak", streak=6)
+    heard_one(s.say(start).speech, c, "streak_now_rest", nights=c.words.nights(6))
+    heard_one(s.say(done).speech, c, "done_streak", nights=c.words.nights(6))
     s.set_time("2026-12-08T21:30")  # Tuesday: the seventh night, a week with its rest night
     heard_one(s.say(start).speech, c, "milestone_7_rest")
 
