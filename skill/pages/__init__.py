@@ -2,7 +2,9 @@
 (from ``<lang>/privacy.md`` and ``<lang>/terms.md`` beside this module), in plain HTML with no
 external assets, readable on a phone. The skill's icons are files under ``skill/static/``, served
 by Flask at ``/static/``. English is at ``/privacy``; another language's page, once written, is
-at ``/privacy/<lang>``.
+at ``/privacy/<lang>``. A language is written when its folder holds both pages and
+``titles.toml`` (each page's title and the text of a link to it, in that language); no list to
+edit: ``checkin package`` links a locale to its language's pages as soon as they are there.
 
 ``en/privacy.md`` is also the README's section "What we keep, for how long, and how to delete
 it" (a test keeps them equal), so the policy and the documentation cannot disagree."""
@@ -10,6 +12,7 @@ it" (a test keeps them equal), so the policy and the documentation cannot disagr
 from __future__ import annotations
 
 import html
+import tomllib
 from functools import cache
 from pathlib import Path
 
@@ -19,8 +22,8 @@ from .render import to_html
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_LANGUAGE = "en"
-PAGES = {"privacy": "Privacy", "terms": "Terms of use"}
-SKILL_NAME = "Our Check-In"
+PAGES = ("privacy", "terms")
+FILES = (*(f"{page}.md" for page in PAGES), "titles.toml")
 
 STYLE = """
 body{font:1.0625rem/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
@@ -39,9 +42,10 @@ code{background:#2a2740}th,td{border-color:#3c3955}footer{color:#b5b2c8}}
 """
 
 
-def languages() -> list[str]:
-    """The languages with pages written."""
-    return sorted(p.name for p in HERE.iterdir() if (p / "privacy.md").is_file())
+def languages(folder: Path = HERE) -> list[str]:
+    """The languages with pages written (in `folder`, by default the pages beside this module)."""
+    return sorted(p.name for p in folder.iterdir()
+                  if p.is_dir() and all((p / name).is_file() for name in FILES))
 
 
 def source(page: str, language: str = DEFAULT_LANGUAGE) -> str:
@@ -54,15 +58,22 @@ def path_of(page: str, language: str = DEFAULT_LANGUAGE) -> str:
 
 
 @cache
+def titles(language: str = DEFAULT_LANGUAGE) -> dict[str, dict[str, str]]:
+    """``{"privacy": {"title": ..., "link": ...}, "terms": {...}}`` in the language."""
+    return tomllib.loads((HERE / language / "titles.toml").read_text(encoding="utf-8"))
+
+
+@cache
 def render(page: str, language: str = DEFAULT_LANGUAGE) -> str:
-    title = f"{SKILL_NAME}: {PAGES[page].lower()}"
+    title = titles(language)[page]["title"]
     other = "terms" if page == "privacy" else "privacy"
+    link = titles(language)[other]["link"]
     return (
         f'<!doctype html>\n<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
         f"<h1>{html.escape(title)}</h1>\n{to_html(source(page, language))}\n"
-        f'<footer><a href="{path_of(other, language)}">{html.escape(PAGES[other])}</a></footer>\n'
+        f'<footer><a href="{path_of(other, language)}">{html.escape(link)}</a></footer>\n'
         "</main>\n</body>\n</html>\n")
 
 
