@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from skill import cli
+from skill import cli, pages
 from skill.dev import MODELS_DIR
 from skill.dev.skill_package import validate
-from skill.dev.skill_package.build import PACKAGE_DIR, RESOURCES_FILE
+from skill.dev.skill_package.build import PACKAGE_DIR, RESOURCES_FILE, build
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = sorted(p.stem for p in MODELS_DIR.glob("*.json") if p.name != "skill.json")
@@ -54,6 +54,52 @@ def test_a_fresh_package_passes_every_rule(tmp_path, capsys, monkeypatch):
     resources = json.loads((tmp_path / RESOURCES_FILE).read_text())
     assert resources == {"askcliResourcesVersion": "2020-03-31",
                          "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}}}
+
+
+def test_each_locale_links_its_own_languages_pages(tmp_path, capsys, monkeypatch, client):
+    status, _, err = run(["--public-url", "https://example.org", "--out", str(tmp_path)],
+                         capsys, monkeypatch)
+    assert status == 0, err
+    links = read_package(tmp_path).skill["manifest"]["privacyAndCompliance"]["locales"]
+    assert set(links) == set(LOCALES)
+    assert {locale.split("-")[0] for locale in LOCALES} >= {"en", "de", "es", "fr"}
+    for locale, urls in links.items():
+        language = locale.split("-")[0]
+        tail = "" if language == "en" else f"/{language}"
+        assert urls == {"privacyPolicyUrl": f"https://example.org/privacy{tail}",
+                        "termsOfUseUrl": f"https://example.org/terms{tail}"}, locale
+        for url in urls.values():
+            reply = client.get(url.removeprefix("https://example.org"))
+            assert reply.status_code == 200, url
+            assert f'<html lang="{language}">' in reply.get_data(as_text=True), url
+
+
+def test_a_languages_pages_are_linked_once_written(tmp_path):
+    """No list of languages: the build links what skill/pages holds, here a copy plus Italian."""
+    models, folder = tmp_path / "models", tmp_path / "pages"
+    shutil.copytree(MODELS_DIR, models)
+    shutil.copy(models / "en-US.json", models / "it-IT.json")
+    source = json.loads((models / "skill.json").read_text())
+    texts = source["manifest"]["publishingInformation"]["locales"]
+    texts["it"] = texts["en"]
+    (models / "skill.json").write_text(json.dumps(source))
+    for language in pages.languages():
+        shutil.copytree(pages.HERE / language, folder / language)
+
+    def privacy(locale: str) -> str:
+        manifest = build("https://example.org", models_dir=models, pages_dir=folder).skill
+        return manifest["manifest"]["privacyAndCompliance"]["locales"][locale]["privacyPolicyUrl"]
+
+    assert privacy("it-IT") == "https://example.org/privacy", "English until Italian is written"
+    (folder / "it").mkdir()
+    (folder / "it" / "privacy.md").write_text("Informativa.", encoding="utf-8")
+    (folder / "it" / "terms.md").write_text("Termini.", encoding="utf-8")
+    assert privacy("it-IT") == "https://example.org/privacy", "not without its titles"
+    shutil.copy(folder / "en" / "titles.toml", folder / "it" / "titles.toml")
+    assert privacy("it-IT") == "https://example.org/privacy/it"
+    assert privacy("de-DE") == "https://example.org/privacy/de"
+    shutil.rmtree(folder / "de")
+    assert privacy("de-DE") == "https://example.org/privacy"
 
 
 def test_the_endpoint_and_its_certificate_come_from_flags_or_the_environment(tmp_path, capsys, monkeypatch):

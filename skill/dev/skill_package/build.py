@@ -12,8 +12,10 @@ privacy and terms links (``--public-url`` or ``CHECKIN_PUBLIC_URL``) are given a
 The source's ``publishingInformation.locales`` holds the store text per language (``"en"``),
 optionally refined per locale (``"en-GB"``: only the fields that differ); each locale with a
 model gets its language's text, its locale's changes, the icons, and the privacy and terms
-pages of its language (``skill/pages/<lang>/``, else English). ``distributionCountries`` are the
-countries of those locales. Nothing is written unless the package passes validate.py."""
+pages of its language once they are written (``skill/pages/<lang>/``: ``pages.languages()``
+reads the folder, so a new language's pages are linked as soon as they exist), else English.
+``distributionCountries`` are the countries of those locales. Nothing is written unless the
+package passes validate.py."""
 
 from __future__ import annotations
 
@@ -72,8 +74,9 @@ def endpoint_url(raw: str) -> str:
 
 
 def build_manifest(source: dict, locales: list[str], public_url: str, endpoint: str,
-                   certificate: str) -> dict:
-    """The deployable skill.json: the source with every locale, link and endpoint filled in."""
+                   certificate: str, pages_dir: Path = pages.HERE) -> dict:
+    """The deployable skill.json: the source with every locale, link and endpoint filled in;
+    each locale's privacy and terms links are its language's pages in `pages_dir`, if written."""
     skill = copy.deepcopy(source)
     manifest = skill["manifest"]
     if urls := _urls_in(manifest):
@@ -81,7 +84,7 @@ def build_manifest(source: dict, locales: list[str], public_url: str, endpoint: 
                            "from --public-url, --endpoint and CHECKIN_PUBLIC_URL")
     info = manifest["publishingInformation"]
     texts = info.pop("locales", {})
-    written = set(pages.languages())
+    written = set(pages.languages(pages_dir))
     info["locales"], privacy = {}, {}
     for locale in locales:
         language = locale.split("-")[0]
@@ -104,12 +107,12 @@ def build_manifest(source: dict, locales: list[str], public_url: str, endpoint: 
 
 
 def build(public_url: str, endpoint: str | None = None, certificate: str = "Trusted",
-          models_dir: Path = MODELS_DIR) -> Package:
+          models_dir: Path = MODELS_DIR, pages_dir: Path = pages.HERE) -> Package:
     """The package for `public_url` (already checked by ``public_base_url``)."""
     locales = generator.locales(models_dir)
     models = {locale: _read(models_dir / f"{locale}.json") for locale in locales}
     skill = build_manifest(_read(models_dir / generator.MANIFEST), locales, public_url,
-                           endpoint or public_url + "/", certificate)
+                           endpoint or public_url + "/", certificate, pages_dir)
     return Package(skill, models)
 
 
