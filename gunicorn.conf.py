@@ -2,6 +2,7 @@
 # Before any worker forks, the master checks the whole configuration and, with no REDIS_URL,
 # starts the embedded store (refused on a public bind unless CHECKIN_DATA_DIR is set): a problem
 # is one line on stderr and exit status 2 (skill/startup.py). It stops the store on exit.
+# SETTINGS' own hooks (skill/server.py: the workers' shared metrics directory) run from these.
 import os
 
 from skill.server import SETTINGS
@@ -18,8 +19,10 @@ def on_starting(server):
     from skill.startup import prepare_or_exit
 
     _embedded = prepare_or_exit(server.cfg.address)
+    SETTINGS["on_starting"](server)  # the metrics directory, warnings as log records
 
 
 def on_exit(server):
+    SETTINGS["on_exit"](server)
     if _embedded is not None:
         _embedded.stop()

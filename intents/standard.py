@@ -186,6 +186,8 @@ class ApologyExceptionHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error(error_record("handler failed", exception))
+        if handler_input.context is not None:
+            handler_input.context.failed = True  # the request counts as an error (metrics)
         try:
             text = content(handler_input).text("apology")
         except Exception:  # the content itself is what failed

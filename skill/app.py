@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 import time
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 
 from cryptography import x509
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from speech import Content
@@ -18,12 +19,13 @@ from . import pages
 from .alexa_api import TimeoutApiClient
 from .config import Config
 from .embedded import locate
-from .endpoint import AlexaEndpoint, json_response
+from .endpoint import KNOWN_TYPES, AlexaEndpoint, json_response
 from .erasure import ErasureSchedule, is_embedded_url
 from .errors import StorageError
 from .household import Services
 from .logline import error_record
 from .memory import readiness_problem
+from .metrics import Labels, Metrics, from_environment, model_intents
 from .storage import Store, connect
 from .verify import RequestVerifier, fetch_chain
 
@@ -101,6 +103,35 @@ def _add_health_and_errors(app: Flask, services: Services, allow_eviction: bool)
         return json_response(200, **services.content.for_locale(None).apology_response())
 
 
+def _add_metrics(app: Flask, metrics: Metrics, token: str) -> None:
+    """``GET /metrics`` for a bearer of the token; without a token set, not served at all."""
+    if not token:
+        return
+    expected = f"Bearer {token}".encode()
+
+    @app.get("/metrics")
+    def scrape() -> Response:
+        given = request.headers.get("Authorization", "")
+        if not given:
+            response = json_response(401, error="unauthorized", reason="a bearer token is needed")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+            return response
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected):
+            return json_response(403, error="forbidden", reason="wrong bearer token")
+        return Response(metrics.exposition(), mimetype="text/plain",
+                        content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _verifier(config: Config, roots, chain_fetcher, clock) -> RequestVerifier | None:
+    if not config.verify:
+        log.warning("request verification is OFF: use only for local development")
+        return None
+    return RequestVerifier(
+        config.skill_id, roots=roots, clock=clock,
+        fetcher=chain_fetcher or partial(fetch_chain, timeout=config.chain_timeout),
+        fetches_in_flight=config.chain_max_in_flight, failed_retry_s=config.chain_retry_s)
+
+
 def create_app(
     config: Config | None = None,
     *,
@@ -108,8 +139,10 @@ def create_app(
     chain_fetcher: Callable[[str], bytes] | None = None,
     clock: Callable[[], float] | None = None,
     content: Content | None = None,
+    metrics: Metrics | None = None,
 ) -> Flask:
-    """Build the service. `roots`, `chain_fetcher` and `clock` let tests run their own CA."""
+    """Build the service. `roots`, `chain_fetcher` and `clock` let tests run their own CA;
+    `metrics` defaults to the process's (shared with the other workers under gunicorn)."""
     config = config or Config.from_env()
     config.validate()
     clock = clock or time.time
@@ -129,31 +162,28 @@ def create_app(
         default_timezone=config.default_timezone,
         previous_secret=config.user_id_secret_previous.encode() or None,
     )
-    verifier = None
-    if config.verify:
-        verifier = RequestVerifier(
-            config.skill_id, roots=roots, clock=clock,
-            fetcher=chain_fetcher or partial(fetch_chain, timeout=config.chain_timeout),
-            fetches_in_flight=config.chain_max_in_flight, failed_retry_s=config.chain_retry_s)
-    else:
-        log.warning("request verification is OFF: use only for local development")
+    verifier = _verifier(config, roots, chain_fetcher, clock)
 
     from intents import DISCREET_INTENTS, build_skill
 
+    metrics = metrics or from_environment()
     skill = build_skill(TimeoutApiClient(config.api_timeout, config.api_max_in_flight,
-                                         config.breaker_failures, config.breaker_open_s))
+                                         config.breaker_failures, config.breaker_open_s,
+                                         metrics=metrics))
     erasure = None
     if embedded:
         erasure = ErasureSchedule(services.store)  # erased means erased on disk, too
         erasure.start()
     app.extensions["checkin"] = {"services": services, "verifier": verifier, "skill": skill,
-                                 "embedded": location.embedded, "erasure": erasure}
-    app.add_url_rule("/", "alexa", AlexaEndpoint(skill, services, verifier, clock,
-                                                 discreet=DISCREET_INTENTS,
-                                                 max_body_bytes=config.max_body_bytes,
+                                 "embedded": location.embedded, "erasure": erasure,
+                                 "metrics": metrics}
+    labels = Labels(KNOWN_TYPES, model_intents(), discreet=DISCREET_INTENTS)
+    app.add_url_rule("/", "alexa", AlexaEndpoint(skill, services, verifier, clock, metrics,
+                                                 labels, max_body_bytes=config.max_body_bytes,
                                                  body_timeout=config.body_timeout),
                      methods=["POST"])
 
     _add_health_and_errors(app, services, config.allow_eviction)
+    _add_metrics(app, metrics, config.metrics_token)
     pages.register(app)  # /privacy, /terms; the icons are files in skill/static/
     return app

@@ -40,7 +40,10 @@ SETTINGS: tuple[Setting, ...] = (
             "until this is set explicitly, to a disk that survives restarts and deploys."),
     Setting("default_timezone", "CHECKIN_DEFAULT_TIMEZONE", "America/New_York",
             "The time zone used when a device's own cannot be read from Alexa."),
-    Setting("log_level", "CHECKIN_LOG_LEVEL", "INFO", "Python log level name."),
+    Setting("log_level", "CHECKIN_LOG_LEVEL", "INFO",
+            "Python log level name. `INFO`: a JSON line for every request; `WARNING`: only for "
+            "requests refused, answered without the store or failed (what the fleet should run: "
+            "see \"Metrics and logs\" below)."),
     Setting("user_id_secret", "CHECKIN_USER_ID_SECRET", "",
             "Secret key for HMAC-SHA256 of Alexa user ids before they become storage keys. "
             "Empty: a random secret kept in the data directory (embedded store only; set it in "
@@ -84,6 +87,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_eviction", "CHECKIN_ALLOW_EVICTION", "false",
             "Run on a Redis whose `maxmemory-policy` evicts keys (with a warning). Off: such a "
             "Redis is refused at start and `/readyz` says why; see \"Memory\" below."),
+) + (
+    # Operations (issue 15): metrics.
+    Setting("metrics_token", "CHECKIN_METRICS_TOKEN", "",
+            "Bearer token for `GET /metrics` (Prometheus text format, all workers' counts); at "
+            "least 32 characters, e.g. `openssl rand -hex 32`. Without it the answer is 401, "
+            "with a wrong one 403. Empty: `/metrics` is not served (404); the counts are kept "
+            "all the same. See \"Metrics and logs\" below."),
 )
 
 REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
@@ -134,6 +144,7 @@ class Config:
     chain_retry_s: float = 60.0
     body_timeout: float = 5.0  # seconds
     allow_eviction: bool = False
+    metrics_token: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -157,6 +168,7 @@ class Config:
             "api_timeout": _parse_int("CHECKIN_ALEXA_API_TIMEOUT_MS", raw["api_timeout"],
                                       50, 5000) / 1000,
             "public_url": public_base_url(raw["public_url"]) if raw["public_url"].strip() else "",
+            "metrics_token": raw["metrics_token"].strip(),
         }
         values.update(_budget_values(raw))
         values.update(overrides)
@@ -184,6 +196,10 @@ class Config:
                               "empty")
         if self.redis_url and not self.user_id_secret:
             raise ConfigError("CHECKIN_USER_ID_SECRET must be set when REDIS_URL is set")
+        token = self.metrics_token
+        if token and (len(token) < 32 or not all("!" <= ch <= "~" for ch in token)):
+            raise ConfigError("CHECKIN_METRICS_TOKEN must be at least 32 printable ASCII "
+                              "characters with no spaces (openssl rand -hex 32)")
         if self.verify and not self.skill_id:
             raise ConfigError(
                 "ALEXA_SKILL_ID is not set: verified mode needs the skill id to accept "

@@ -44,7 +44,7 @@ def rewrite_if_due(store: Store, every_s: int = REWRITE_AT_MOST_EVERY_S) -> bool
     except (redis.RedisError, OSError) as e:  # down, a rewrite already running, renamed
         log.warning("erasure rewrite not started: %s", type(e).__name__)
         return False
-    log.info('{"event": "erasure-rewrite", "started": true}')
+    log.info("erasure rewrite started")
     return True
 
 

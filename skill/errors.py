@@ -22,12 +22,18 @@ class StorageError(CheckinError):
 
 
 class VerificationError(CheckinError):
-    """The request is not provably from Alexa for this skill."""
+    """The request is not provably from Alexa for this skill. ``reason`` is said to the client
+    and logged; ``kind`` is one of a few fixed words (``skill.metrics.REJECTIONS``) that a metric
+    can count and an operator can alert on: a clock out of step shows as ``timestamp``, a
+    certificate problem as ``certificate_*``, a stranger's requests as ``signature``."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, kind: str):
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
 
 
 class EnvelopeError(CheckinError, ValueError):
     """The body is not an Alexa request envelope."""
+
+    kind = "envelope"

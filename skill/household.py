@@ -61,6 +61,11 @@ class Turn:
     storage_failed: bool = False
     audience: str = ""  # the household's setting, once storage has been read ("" = partners)
     origin: str | None = None  # the id its orders are keyed by, if storage says it moved
+    # what the request's metrics count (skill/endpoint.py): storage errors met, nights counted,
+    # and whether the skill's exception handler had to apologise
+    storage_errors: list[Exception] = field(default_factory=list)
+    checkins_counted: int = 0
+    failed: bool = False
     _zone: tuple[str, str] | None = None  # (name, value to cache in Redis or "")
     _found: bool = False  # storage answered once: the household is where it will stay
 
@@ -250,6 +255,7 @@ class Turn:
                 bank_sizes=bank_sizes, previous=self._elsewhere(),
             )
             self._learn(result.audience, result.origin)
+            self.checkins_counted += result.counted
             return result
         except StorageError as e:
             self._storage_failure(e)
@@ -294,4 +300,5 @@ class Turn:
 
     def _storage_failure(self, error: Exception) -> None:
         self.storage_failed = True
+        self.storage_errors.append(error)
         log.warning("storage unavailable: %s", error)

@@ -29,7 +29,13 @@ MAX_ANSWER_BYTES = 256 * 1024
 
 
 class OutboundError(Exception):
-    """A call was not made (breaker open, too many in flight) or did not complete in time."""
+    """A call was not made (breaker open, too many in flight) or did not complete in time.
+    ``kind`` says which, in a word a metric can count: ``breaker-open``, ``busy``, ``timeout``,
+    ``error`` (refused, reset, not https, an answer too large)."""
+
+    def __init__(self, message: str, kind: str = "error"):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -100,11 +106,12 @@ class Destination:
              body: bytes | None = None, max_bytes: int = MAX_ANSWER_BYTES,
              failed=lambda answer: answer.status >= 500 or answer.status == 429) -> Answer:
         if self.breaker is not None and not self.breaker.allow():
-            raise OutboundError(f"{self.name}: circuit open after repeated failures")
+            raise OutboundError(f"{self.name}: circuit open after repeated failures",
+                                "breaker-open")
         if not self._slots.acquire(blocking=False):
             if self.breaker is not None:
                 self.breaker.release()
-            raise OutboundError(f"{self.name}: too many calls in flight")
+            raise OutboundError(f"{self.name}: too many calls in flight", "busy")
         ok = False
         try:
             answer = request(method, url, timeout=timeout, headers=headers, body=body,
@@ -161,10 +168,11 @@ def request(method: str, url: str, *, timeout: float, headers: dict | None = Non
                 conn.close()
         except (OSError, http.client.HTTPException, ValueError) as e:
             if d.expired:
-                raise OutboundError(f"no complete answer within {timeout:g} s") from None
-            raise OutboundError(f"call failed: {type(e).__name__}") from None
+                raise OutboundError(f"no complete answer within {timeout:g} s", "timeout") from None
+            raise OutboundError(f"call failed: {type(e).__name__}",
+                                "timeout" if isinstance(e, TimeoutError) else "error") from None
         if d.expired:
-            raise OutboundError(f"no complete answer within {timeout:g} s")
+            raise OutboundError(f"no complete answer within {timeout:g} s", "timeout")
     if len(data) > max_bytes:
         raise OutboundError(f"answer larger than {max_bytes} bytes")
     return Answer(response.status, response.getheaders(), data)

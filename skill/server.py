@@ -5,15 +5,68 @@ from __future__ import annotations
 
 import argparse
 import errno
+import glob
+import logging
 import os
+import shutil
 import socket
-import sys
+import tempfile
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as _GunicornLogger
 
 from .config import Config, redact
 from .errors import CommandError
+from .logline import configure as configure_logs, gunicorn_logconfig
 from .startup import prepare
+
+log = logging.getLogger("checkin")
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # = skill.metrics.MULTIPROC_ENV (not imported here:
+# prometheus_client must not be imported by the master before the directory is set)
+
+# -- the master's hooks: metrics shared by the workers, and one log format --------------------
+# prometheus-client's multiprocess mode (skill/metrics.py): the master names an empty directory
+# before the first worker forks; each worker writes its counts there; a worker's exit is marked.
+
+def _master_starting(server) -> None:
+    """Before any worker forks: logging as the workers will have it (gunicorn's dictConfig has
+    set the JSON handler; warnings become records), and the metrics directory (the operator's
+    PROMETHEUS_MULTIPROC_DIR, emptied, or a new one removed at exit)."""
+    configure_logs()
+    path = os.environ.get(MULTIPROC_ENV)
+    if path:
+        os.makedirs(path, exist_ok=True)
+        for stale in glob.glob(os.path.join(path, "*.db")):  # a previous run's counts
+            os.remove(stale)
+    else:
+        path = tempfile.mkdtemp(prefix="checkin-metrics-")
+        server.checkin_metrics_dir = path  # ours: removed in on_exit
+    os.environ[MULTIPROC_ENV] = path
+
+
+class GunicornLogger(_GunicornLogger):
+    """gunicorn's logger, without an access log unless ``accesslog`` asks for one: gunicorn turns
+    it on whenever ``logconfig_dict`` is set, and the endpoint's request line says more, once."""
+
+    def access(self, resp, req, environ, request_time) -> None:
+        if self.cfg.accesslog:
+            super().access(resp, req, environ, request_time)
+
+
+def _worker_exited(server, worker) -> None:
+    """A worker's live gauges go with it (its counters stay: they are part of the totals)."""
+    path = os.environ.get(MULTIPROC_ENV)
+    if path:
+        from prometheus_client import multiprocess  # after the directory is set
+
+        multiprocess.mark_process_dead(worker.pid, path)
+
+
+def _master_exiting(server) -> None:
+    path = getattr(server, "checkin_metrics_dir", None)
+    if path:
+        shutil.rmtree(path, ignore_errors=True)
+
 
 # Shared by the CLI and gunicorn.conf.py. gevent workers: each connection waits as a greenlet,
 # not a thread, so idle or trickling clients cost a little memory and hold no worker, and a slow
@@ -32,6 +85,12 @@ def _before_patching(server, worker) -> None:
 SETTINGS = {
     "worker_class": "skill.worker.GeventWorker",  # gunicorn's gevent worker, select unpatched
     "post_fork": _before_patching,  # runs in the worker before gevent patches it
+    "on_starting": _master_starting,
+    "child_exit": _worker_exited,
+    "on_exit": _master_exiting,
+    # every record one JSON object on stderr, gunicorn's own included (skill/logline.py)
+    "logconfig_dict": gunicorn_logconfig(),
+    "logger_class": GunicornLogger,
     "worker_connections": 1000,
     "timeout": 30,
     "graceful_timeout": 10,
@@ -96,19 +155,15 @@ def serve(args: argparse.Namespace) -> int:
     config = Config.from_env(**overrides)
     _check_port_free(args.host, args.port)
     embedded = prepare([(args.host, args.port)], config)
-    env_updates = {}
+    configure_logs()  # as gunicorn will: JSON records on stderr
     if embedded is not None:
         store_text = f"embedded Redis at {embedded.url} (data in {embedded.data_dir})"
     else:
         store_text = f"Redis at {redact(config.redis_url)}"
     if args.no_verify:
-        env_updates["CHECKIN_VERIFY"] = "false"
-        print("WARNING: request verification is OFF; use only for local development",
-              file=sys.stderr)
-    os.environ.update(env_updates)
-    print(f"Our Check-In listening on http://{args.host}:{args.port}/ "
-          f"({args.workers} worker{'s' if args.workers != 1 else ''}); store: {store_text}",
-          flush=True)
+        os.environ["CHECKIN_VERIFY"] = "false"  # the workers warn, each in its own record
+    log.info(f"Our Check-In listening on http://{args.host}:{args.port}/ "
+             f"({args.workers} worker{'s' if args.workers != 1 else ''}); store: {store_text}")
     try:
         return run_gunicorn(args.host, args.port, args.workers)
     finally:

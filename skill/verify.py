@@ -54,18 +54,18 @@ def check_cert_url(url: str) -> None:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise VerificationError("certificate URL is malformed") from None
+        raise VerificationError("certificate URL is malformed", "certificate_url") from None
     if parts.scheme.lower() != "https":
-        raise VerificationError("certificate URL must use https")
+        raise VerificationError("certificate URL must use https", "certificate_url")
     if parts.username is not None or parts.password is not None:
-        raise VerificationError("certificate URL must not carry user info")
+        raise VerificationError("certificate URL must not carry user info", "certificate_url")
     if (parts.hostname or "").lower() != "s3.amazonaws.com":
-        raise VerificationError("certificate URL host must be s3.amazonaws.com")
+        raise VerificationError("certificate URL host must be s3.amazonaws.com", "certificate_url")
     if port not in (None, 443):
-        raise VerificationError("certificate URL port must be 443")
+        raise VerificationError("certificate URL port must be 443", "certificate_url")
     path = posixpath.normpath(parts.path) if parts.path else ""
     if not path.startswith("/echo.api/"):
-        raise VerificationError("certificate URL path must start with /echo.api/")
+        raise VerificationError("certificate URL path must start with /echo.api/", "certificate_url")
 
 
 def fetch_chain(url: str, timeout: float = FETCH_TIMEOUT_S) -> bytes:
@@ -99,17 +99,17 @@ class _Chain:
 
 def _timestamp(value: object) -> float:
     if not isinstance(value, str) or not value:
-        raise VerificationError("request.timestamp is missing")
+        raise VerificationError("request.timestamp is missing", "timestamp")
     try:
         return timestamps.parse(value).timestamp()
     except ValueError:
-        raise VerificationError("request.timestamp is not an ISO 8601 time") from None
+        raise VerificationError("request.timestamp is not an ISO 8601 time", "timestamp") from None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
     value = headers.get(name)
     if value is None or not value.strip():
-        raise VerificationError(f"header {name} is missing or empty")
+        raise VerificationError(f"header {name} is missing or empty", "signature_headers")
     return value.strip()
 
 
@@ -150,9 +150,10 @@ class RequestVerifier:
         with self._lock:
             retry_at = self._failed.get(url)
         if retry_at is not None and now < retry_at:
-            raise VerificationError("certificate chain URL failed recently; not fetched again yet")
+            raise VerificationError("certificate chain URL failed recently; not fetched again yet",
+                                    "certificate_chain")
         if not self._fetch_slots.acquire(blocking=False):
-            raise VerificationError("too many certificate chain downloads in flight")
+            raise VerificationError("too many certificate chain downloads in flight", "certificate_chain")
         try:
             pem = self._fetcher(url)
             chain = self._validate(pem, now)
@@ -162,7 +163,7 @@ class RequestVerifier:
         except Exception as e:  # any failure to download rejects this request only
             self._failed_at(url, now)
             raise VerificationError(
-                f"certificate chain could not be fetched ({type(e).__name__})"
+                f"certificate chain could not be fetched ({type(e).__name__})", "certificate_chain"
             ) from None
         finally:
             self._fetch_slots.release()
@@ -184,7 +185,7 @@ class RequestVerifier:
         if self._store is None:
             roots = self._roots if self._roots is not None else load_certifi_roots()
             if not roots:
-                raise VerificationError("no trusted root certificates are configured")
+                raise VerificationError("no trusted root certificates are configured", "certificate_chain")
             self._store = Store(roots)
         return self._store
 
@@ -192,7 +193,7 @@ class RequestVerifier:
         try:
             certs = x509.load_pem_x509_certificates(pem)
         except ValueError:
-            raise VerificationError("certificate chain is not valid PEM") from None
+            raise VerificationError("certificate chain is not valid PEM", "certificate_chain") from None
         leaf, intermediates = certs[0], certs[1:]
         at = datetime.fromtimestamp(now, tz=timezone.utc)
         verifier = (
@@ -204,10 +205,10 @@ class RequestVerifier:
         try:
             verifier.verify(leaf, intermediates)
         except _X509Error as e:
-            raise VerificationError(f"certificate chain rejected: {e}") from None
+            raise VerificationError(f"certificate chain rejected: {e}", "certificate_chain") from None
         key = leaf.public_key()
         if not isinstance(key, rsa.RSAPublicKey):
-            raise VerificationError("certificate key is not RSA")
+            raise VerificationError("certificate key is not RSA", "certificate_chain")
         return _Chain(
             leaf,
             key,
@@ -240,7 +241,7 @@ class RequestVerifier:
         if not chain.not_before <= now <= chain.not_after:
             with self._lock:
                 self._cache.pop(url, None)
-            raise VerificationError("certificate is not valid at this time")
+            raise VerificationError("certificate is not valid at this time", "certificate_time")
         return chain
 
     # -- the request -------------------------------------------------------------------------
@@ -256,9 +257,9 @@ class RequestVerifier:
         try:
             signature = base64.b64decode(signature_b64, validate=True)
         except (binascii.Error, ValueError):
-            raise VerificationError("Signature-256 is not valid base64") from None
+            raise VerificationError("Signature-256 is not valid base64", "signature_headers") from None
         if not signature:
-            raise VerificationError("Signature-256 is empty")
+            raise VerificationError("Signature-256 is empty", "signature_headers")
         chain = self.chain_for(url, now, chain)
         try:
             chain.key.verify(signature, body, _PKCS1, _SHA256)
@@ -269,7 +270,7 @@ class RequestVerifier:
                 with self._lock:
                     if self._cache.get(url) is chain:
                         del self._cache[url]
-            raise VerificationError("signature does not match the request body") from None
+            raise VerificationError("signature does not match the request body", "signature") from None
         envelope = parse_envelope(body)
         request = envelope["request"]
         tolerance = (
@@ -278,9 +279,9 @@ class RequestVerifier:
             else REQUEST_TOLERANCE_S
         )
         if abs(now - _timestamp(request.get("timestamp"))) > tolerance:
-            raise VerificationError("request timestamp is too far from now")
+            raise VerificationError("request timestamp is too far from now", "timestamp")
         if application_id(envelope) != self.skill_id:
-            raise VerificationError("request is for another skill")
+            raise VerificationError("request is for another skill", "skill_id")
         return envelope
 
 

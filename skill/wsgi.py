@@ -6,9 +6,8 @@ happens); everything else calls ``create_app`` itself.
 
 from __future__ import annotations
 
-import logging
-
 from .app import create_app
+from .logline import configure
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+configure()  # JSON records on stderr, unless gunicorn's logconfig_dict already does that
 app = create_app()

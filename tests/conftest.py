@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 import time
 from datetime import datetime, timedelta
@@ -21,9 +22,36 @@ from skill.redis_server import RedisServer
 from speech import Content
 
 from .alexa_ca import AlexaCA, build_ca
+from .logcheck import SuiteLog
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 SECRET = "test-secret-for-hmac"
+
+
+@pytest.fixture(scope="session")
+def suite_log():
+    """Every record logged in this process during the session, formatted as the service does."""
+    handler = SuiteLog()
+    logging.getLogger().addHandler(handler)
+    yield handler
+    logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def every_log_line_is_json_without_ids(suite_log):
+    """After each test: each of its log records made one JSON line with no raw Alexa id or
+    token in it (the service's processes are checked by the tests that start them)."""
+    before = len(suite_log.problems)
+    suite_log.lines.clear()
+    yield
+    new = suite_log.problems[before:]
+    assert not new, "\n".join(new[:5])
+
+
+@pytest.fixture
+def log_lines(suite_log):
+    """The log records of this test so far, as the service writes them (JSON, parsed)."""
+    return lambda: [json.loads(line) for line in suite_log.lines]
 
 
 @pytest.fixture(scope="session")

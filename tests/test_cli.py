@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +19,8 @@ import pytest
 from skill.dev.envelopes import Device, Session, envelope, launch
 
 from skill.dev.ports import free_port
+
+from .logcheck import FORMATTER, request_lines, text_problems
 
 CHECKIN = [sys.executable, "-m", "skill.cli"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,10 +112,13 @@ def test_serve_on_the_embedded_store_and_stop(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
-    first = out.splitlines()[0]
+    assert not out and not text_problems(err), (out, text_problems(err)[:3])
+    messages = [json.loads(line)["message"] for line in err.splitlines()]
+    first = messages[0]
     assert f"listening on http://127.0.0.1:{port}/" in first
     assert "store: embedded Redis at unix://" in first
-    assert "verification is OFF" in err
+    assert any("verification is OFF" in m for m in messages)
+    assert any(m.startswith("Booting worker") for m in messages)  # gunicorn's own, as JSON
     assert not socket_file.exists(), "the embedded store stops with the service"
     assert (tmp_path / "data" / "appendonly.aof").exists(), "data persisted on disk"
 
@@ -123,12 +129,15 @@ def test_request_log_line_has_no_identifiers(alexa, caplog):
     alexa.device.api_access_token = "SECRET-TOKEN"
     with caplog.at_level(logging.INFO, logger="checkin"):
         alexa.send(launch())
-    lines = [r.getMessage() for r in caplog.records if '"event": "request"' in r.getMessage()]
+    lines = request_lines(caplog.records)
     assert len(lines) == 1
-    entry = json.loads(lines[0])
+    entry = lines[0]
     assert entry["type"] == "LaunchRequest" and entry["outcome"] == "ok"
+    assert entry["status"] == 200 and entry["intent"] == "-"
+    assert entry["request_id"].startswith("amzn1.echo-api.request.")
+    assert re.fullmatch(r"[0-9a-f]{12}", entry["household"])
     assert isinstance(entry["latency_ms"], float)
-    everything = caplog.text
+    everything = caplog.text + "".join(FORMATTER.format(r) for r in caplog.records)
     assert "SECRET" not in everything
 
 

@@ -20,6 +20,7 @@ from skill.dev.faults.slow import SlowClients
 from skill.dev.ports import free_port
 
 from .conftest import SECRET, SKILL_ID
+from .logcheck import text_problems
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,9 @@ def server(redis_server, alexa_api, tmp_path_factory):
     proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
     proc.wait(15)
     log.close()
-    assert "Traceback" not in (tmp / "serve.log").read_text()
+    text = (tmp / "serve.log").read_text()
+    assert "Traceback" not in text
+    assert not text_problems(text), text_problems(text)[:5]  # every line JSON, no raw id
 
 
 def _exchange(port: int, raw: bytes, timeout: float = 5.0) -> tuple[int, dict, float]:
@@ -75,7 +78,8 @@ def _length(data: bytes) -> int:
 
 
 def _launch(api, device: str) -> bytes:
-    body = json.dumps(envelope(Device(skill_id=SKILL_ID, device_id=device, user_id=device,
+    body = json.dumps(envelope(Device(skill_id=SKILL_ID, device_id=f"amzn1.ask.device.{device}",
+                                      user_id=f"amzn1.ask.account.{device}",
                                       api_endpoint=api.url), launch(), time.time())).encode()
     return (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Content-Length: %d\r\n\r\n" % len(body)) + body

@@ -17,6 +17,7 @@ from skill.intake import MAX_JSON_DEPTH, too_deep
 from skill.logline import clip, error_record
 
 from .conftest import SKILL_ID, parse_ssml, speech_of, spoken_text
+from .logcheck import FORMATTER, request_lines
 
 
 def _call(app, environ: dict):
@@ -150,8 +151,9 @@ def test_long_client_texts_are_cut_in_logs(alexa, caplog):
     ended = session_ended("ERROR")
     ended["error"] = {"type": "INVALID_RESPONSE", "message": "line\n" * 3000}
     alexa.send(ended)
-    records = [r.getMessage() for r in caplog.records if "session ended" in r.getMessage()]
-    assert len(records) == 1 and len(records[0]) < 300 and "\n" not in records[0]
+    records = [r for r in caplog.records if "session ended" in r.getMessage()]
+    assert len(records) == 1 and len(records[0].getMessage()) < 300
+    assert "\n" not in FORMATTER.format(records[0])
 
 
 def test_a_handler_error_is_one_compact_record(alexa, caplog, monkeypatch):
@@ -165,8 +167,11 @@ def test_a_handler_error_is_one_compact_record(alexa, caplog, monkeypatch):
     assert "Sorry" in spoken_text(speech_of(data))
     failures = [r for r in caplog.records if "handler failed" in r.getMessage()]
     assert len(failures) == 1 and failures[0].exc_info is None
-    record = json.loads(failures[0].getMessage())
-    assert record["error"] == "RecursionError" and len(failures[0].getMessage()) < 1000
+    line = FORMATTER.format(failures[0])
+    record = json.loads(line)
+    assert record["message"] == "handler failed" and record["error"] == "RecursionError"
+    assert len(line) < 1000 and len(record["at"]) == 5
+    assert [r["outcome"] for r in request_lines(caplog.records)] == ["error"]
 
 
 def test_clip_and_error_record_stay_one_short_line():
@@ -175,4 +180,4 @@ def test_clip_and_error_record_stay_one_short_line():
     try:
         raise ValueError("bad\nthing")
     except ValueError as e:
-        assert "\n" not in error_record("x", e)
+        assert "\n" not in json.dumps(error_record("x", e))

@@ -69,6 +69,9 @@ BAD_SETTINGS = {
                                 "CHECKIN_BODY_TIMEOUT_MS must be a whole number"),
     "CHECKIN_ALLOW_EVICTION": ({"CHECKIN_ALLOW_EVICTION": "sometimes"},
                                "CHECKIN_ALLOW_EVICTION must be true or false"),
+    # operations (issue 15)
+    "CHECKIN_METRICS_TOKEN": ({"CHECKIN_METRICS_TOKEN": "secret"},
+                              "CHECKIN_METRICS_TOKEN must be at least 32 printable ASCII"),
 }
 
 
@@ -159,14 +162,14 @@ def test_a_laptop_start_keeps_the_embedded_default(tmp_path):
     """`checkin serve` on 127.0.0.1 with nothing set: the embedded store in ./.checkin-data."""
     port = free_port()
     proc = subprocess.Popen(CHECKIN + ["serve", "--no-verify", "--port", str(port)],
-                            env=clean_env(), cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+                            env=clean_env(), cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
     try:
         assert _wait(f"http://127.0.0.1:{port}/readyz") == 200
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
-    assert f"data in {tmp_path / '.checkin-data'}" in out
+        _, err = proc.communicate(timeout=30)
+    assert f"data in {tmp_path / '.checkin-data'}" in err  # in its first log record
     assert (tmp_path / ".checkin-data" / "appendonly.aof").exists()
 
 

@@ -16,6 +16,7 @@ from intents.guidance import SAFETY_CHALLENGES, SAFETY_TIPS
 from skill.dev.models import locales
 from speech import SUPPORTED_LOCALES
 
+from ..logcheck import FORMATTER
 from .conftest import card_of, seconds
 from .phrasings import corpus_path, load
 
@@ -104,10 +105,13 @@ def test_the_request_log_names_nothing_and_nothing_is_stored(simulator, redis, c
     with caplog.at_level(logging.INFO, logger="checkin"):
         turn = sim.say("I'm scared of my partner")
     assert "one eight hundred" in turn.speech
-    lines = [r.getMessage() for r in caplog.records]
+    lines = [FORMATTER.format(r) for r in caplog.records]
     assert len(lines) == 1, lines  # the ordinary request line, and nothing else
     line = json.loads(lines[0])
-    assert line["intent"] == "-" and line["outcome"] == "ok" and line["type"] == "IntentRequest"
+    assert line["message"] == "request" and line["outcome"] == "ok"
+    # named as any intent the models lack, and with no household
+    assert line["intent"] == "other" and line["type"] == "IntentRequest"
+    assert "household" not in line
     assert "Safety" not in lines[0] and "scared" not in lines[0]
     assert {k: redis.dump(k) for k in redis.scan_iter("*")} == before
     assert turn.raw.get("sessionAttributes") in (None, {})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import time
 from collections import Counter
@@ -101,8 +100,16 @@ def _chain_fetches(stack: Stack) -> dict:
 def _server_log(skill: Gunicorn) -> dict:
     """What the skill itself logged: request outcomes, tracebacks, warnings."""
     outcomes: Counter = Counter()
+    warnings = 0
     log_text = skill.log_path.read_text(errors="replace")
-    for m in re.finditer(r'"outcome": "([a-z-]+)"', log_text):
-        outcomes[m.group(1)] += 1
+    for line in log_text.splitlines():  # one JSON object a line (skill/logline.py)
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            if "outcome" in record:
+                outcomes[str(record["outcome"])] += 1
+            warnings += record.get("level") == "WARNING"
     return {"outcomes": dict(outcomes), "tracebacks": log_text.count("Traceback"),
-            "warnings": len(re.findall(r" WARNING ", log_text))}
+            "warnings": warnings}
