@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -240,3 +243,15 @@ def test_a_failure_to_count_never_costs_the_answer(app, alexa, monkeypatch, capl
     failures = [r.msg for r in caplog.records if isinstance(r.msg, dict)
                 and r.msg.get("message") == "metrics not counted"]
     assert len(failures) == 2 and failures[0]["error"] == "OSError"
+
+
+def test_the_cost_script_runs_its_three_modes():
+    """python -m skill.dev.opscost (README, "What they cost"), as small as it goes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_")}
+    result = subprocess.run([sys.executable, "-m", "skill.dev.opscost", "--requests", "5",
+                             "--rounds", "2", "--households", "3"], capture_output=True,
+                            text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "every line: logs and metrics add" in result.stdout
+    assert "problems: logs and metrics add" in result.stdout
+    assert "log lines written" in result.stdout and not result.stderr
