@@ -32,8 +32,8 @@ _ERRORS = {408: "request_timeout", 413: "request_entity_too_large"}
 _BODY_REJECTIONS = {408: "body_timeout", 413: "body_too_large"}  # any other: body_framing
 _REQUEST_ID = re.compile(r"amzn1\.echo-api\.request\.[\w\-]{1,80}")  # Alexa's, else not logged
 # The request line's level by outcome: a request answered as it should be is INFO, so that
-# CHECKIN_LOG_LEVEL=WARNING keeps only the requests an operator must look at (README, "Metrics
-# and logs": what each costs).
+# the default CHECKIN_LOG_LEVEL, WARNING, keeps only the requests an operator must look at
+# (README, "Metrics and logs": what each costs).
 LINE_LEVELS = {"ok": logging.INFO, "ignored": logging.INFO, "ok-degraded": logging.WARNING,
                "rejected": logging.WARNING, "error": logging.ERROR}
 

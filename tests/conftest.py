@@ -129,7 +129,8 @@ def make_app(redis, redis_server, content, ca, fetcher, clock, tmp_path):
     def make(**overrides):
         settings = dict(skill_id=SKILL_ID, verify=False, redis_url=redis_server.url,
                         user_id_secret=SECRET, data_dir=tmp_path / "data",
-                        default_timezone="America/New_York")
+                        default_timezone="America/New_York",
+                        log_level="INFO")  # every request's line, so every one is checked
         settings.update(overrides)
         config = Config(**settings)
         app = create_app(config, roots=[ca.root], chain_fetcher=fetcher, clock=clock,

@@ -11,6 +11,7 @@ import warnings
 
 import pytest
 
+from skill.config import Config
 from skill.dev.envelopes import Device, envelope, intent, launch
 from skill.errors import StorageError
 from skill.logline import REQUEST, JsonFormatter, configure, error_record, gunicorn_logconfig, scrub
@@ -39,8 +40,12 @@ def test_the_request_line_has_its_fields_and_other_records_the_context(app, alex
                            r["household"] == line["household"] for r in storage)
 
 
-def test_only_problems_are_logged_at_warning(make_app, clock, caplog):
-    app = make_app(log_level="WARNING")
+def test_by_default_only_problems_are_logged(make_app, clock, caplog):
+    """The default level is WARNING: a line for every request costs about 90 µs of CPU (README,
+    "What they cost"), more than the 40 µs that logs and metrics may add; the metrics count all."""
+    default = Config.from_env({"CHECKIN_VERIFY": "false"}).log_level
+    assert default == Config().log_level
+    app = make_app(log_level=default)
     alexa = Alexa(app.test_client(), clock, device=Device(skill_id=SKILL_ID))
     alexa.send(launch())
     alexa.post(b"{nope")

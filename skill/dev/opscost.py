@@ -1,9 +1,9 @@
 """What logs and metrics cost a request: ``python -m skill.dev.opscost``.
 
 Two apps in one process on one private Redis, the same signed requests of an evening mix
-(verification on, warm caches), in alternating rounds of three modes: every line (the default:
-``prometheus-client`` in multiprocess mode writing its files, as under gunicorn, and the JSON
-request line of every request written to a file), problems (the same metrics, and
+(verification on, warm caches), in alternating rounds of three modes: every line
+(``CHECKIN_LOG_LEVEL=INFO``: ``prometheus-client`` in multiprocess mode writing its files, as
+under gunicorn, and the JSON request line of every request written to a file), problems (the default, the same metrics and
 ``CHECKIN_LOG_LEVEL=WARNING``: lines only for requests refused, degraded or failed, none here),
 and off (metrics that do nothing, no log line built). What a mode adds is the median over the
 rounds of its CPU time per request (``time.process_time``: this process, user and system, not
@@ -98,8 +98,8 @@ def _start_response(status, headers, exc_info=None):
 
 # What each mode runs: (the app: with metrics or without, the ``checkin`` logger's level).
 MODES = {
-    "every line": ("metrics", logging.INFO),  # the default: a JSON line for every request
-    "problems": ("metrics", logging.WARNING),  # CHECKIN_LOG_LEVEL=WARNING: lines for problems
+    "every line": ("metrics", logging.INFO),  # CHECKIN_LOG_LEVEL=INFO: a line for every request
+    "problems": ("metrics", logging.WARNING),  # the default, WARNING: lines for problems only
     "off": ("none", logging.CRITICAL + 1),  # neither logs nor metrics
 }
 

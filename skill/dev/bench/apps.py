@@ -9,7 +9,6 @@ factories.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import time
 from pathlib import Path
@@ -69,6 +68,7 @@ def bench_app():
     from cryptography import x509
 
     from skill.app import create_app
+    from skill.logline import configure
 
     try:
         root_path = os.environ["CHECKIN_BENCH_CA_ROOT"]
@@ -83,9 +83,7 @@ def bench_app():
             f.write(f"{os.getpid()} {url}\n")
         return Path(chain_path).read_bytes()
 
-    # exactly what skill/wsgi.py does, so the per-request log line costs what it costs in production
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure()  # exactly what skill/wsgi.py does, so logging costs what it costs in production
     return tag_worker(create_app(roots=roots, chain_fetcher=fetch_chain))
 
 

@@ -61,7 +61,7 @@ def start_stack(opts: BenchOptions, households: list[Household], tmp: Path, stop
     skill_env = gunicorn_env({
         "ALEXA_SKILL_ID": SKILL_ID, "CHECKIN_VERIFY": "true",
         "REDIS_URL": redis_server.url, "CHECKIN_USER_ID_SECRET": USER_ID_SECRET,
-        "CHECKIN_DATA_DIR": str(tmp / "data"), "CHECKIN_LOG_LEVEL": "INFO",
+        "CHECKIN_DATA_DIR": str(tmp / "data"),
         "CHECKIN_BENCH_CA_ROOT": str(paths["root"]), "CHECKIN_BENCH_CHAIN": str(paths["chain"]),
         "CHECKIN_BENCH_FETCH_LOG": str(fetch_log),
     })
