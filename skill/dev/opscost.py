@@ -3,11 +3,11 @@
 Two apps in one process on one private Redis, the same signed requests of an evening mix
 (verification on, warm caches), in alternating rounds of three modes: every line
 (``CHECKIN_LOG_LEVEL=INFO``: ``prometheus-client`` in multiprocess mode writing its files, as
-under gunicorn, and the JSON request line of every request written to a file), problems (the default, the same metrics and
-``CHECKIN_LOG_LEVEL=WARNING``: lines only for requests refused, degraded or failed, none here),
-and off (metrics that do nothing, no log line built). What a mode adds is the median over the
-rounds of its CPU time per request (``time.process_time``: this process, user and system, not
-Redis) less the off mode's in the same round. On a busy machine that is noise-prone;
+under gunicorn, and the JSON request line of every request written to a file), problems (the
+default, the same metrics and ``CHECKIN_LOG_LEVEL=WARNING``: lines only for requests refused,
+degraded or failed, none here), and off (metrics that do nothing, no log line built). What a
+mode adds is the median over the rounds of its CPU time per request (``time.process_time``: this
+process, user and system, not Redis) less the off mode's in the same round. On a busy machine that is noise-prone;
 ``--callgrind`` also runs the same rounds in one process under valgrind's callgrind, each phase
 a part of its own (``--dump-before=getppid``), and counts instructions, which no neighbour
 changes.

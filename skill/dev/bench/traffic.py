@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from dataclasses import dataclass
 
 from skill.nights import night_of, zone
@@ -26,15 +27,10 @@ MIX: tuple[tuple[str, float], ...] = (
 KINDS = tuple(kind for kind, _ in MIX)
 CHECKIN_KINDS = ("launch", "tonight", "another")  # the kinds that record a check-in
 
-# (locale, its time zones, share of households)
-LOCALES: tuple[tuple[str, tuple[str, ...], float], ...] = (
-    ("en-US", ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"),
-     0.6),
-    ("en-GB", ("Europe/London",), 0.1),
-    ("en-CA", ("America/Toronto", "America/Vancouver"), 0.1),
-    ("en-AU", ("Australia/Sydney", "Australia/Perth"), 0.1),
-    ("en-IN", ("Asia/Kolkata",), 0.1),
-)
+EVENING_HOURS = (19, 20, 21, 22)  # the local hours the households check in at
+# (locale, share of households); each device is put where it is evening at the time of the run
+LOCALES: tuple[tuple[str, float], ...] = (
+    ("en-US", 0.6), ("en-GB", 0.1), ("en-CA", 0.1), ("en-AU", 0.1), ("en-IN", 0.1))
 TIP_TOPICS = (("ACTIVE_LISTENING", "active listening"), ("I_STATEMENTS", "i statements"),
               ("OPEN_QUESTIONS", "open questions"), ("VALIDATING_FEELINGS", "validating feelings"),
               ("LOVE_LANGUAGES", "love languages"))
@@ -47,13 +43,24 @@ class Household:
     devices: tuple[tuple[str, str, bool], ...]  # (device id, time zone, has a screen)
 
 
-def make_households(count: int, seed: int = 6) -> list[Household]:
+def evening_zone(now: float, hour: int) -> str:
+    """A fixed-offset zone where it is `hour` o'clock (hour:00 to hour:59) at `now`."""
+    offset = hour - time.gmtime(now).tm_hour  # UTC+offset is hour:xx
+    offset = offset - 24 if offset > 14 else offset + 24 if offset < -12 else offset
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"  # POSIX signs: GMT-2 is UTC+2
+
+
+def make_households(count: int, seed: int = 6, now: float | None = None) -> list[Household]:
+    """`count` households of the English locales, each device in a zone where it is evening at
+    `now` (7 to 11 p.m.), so that the run measures the evening's check-ins whenever it is run
+    (a launch in the morning only previews tonight's question)."""
     rng = random.Random(seed)
-    locales = [entry for entry in LOCALES]
-    weights = [share for _, _, share in LOCALES]
+    locales = [locale for locale, _ in LOCALES]
+    weights = [share for _, share in LOCALES]
+    zones = [evening_zone(time.time() if now is None else now, hour) for hour in EVENING_HOURS]
     out = []
     for i in range(count):
-        locale, zones, _ = rng.choices(locales, weights)[0]
+        locale = rng.choices(locales, weights)[0]
         tz = rng.choice(zones)
         n_devices = 1 if rng.random() < 0.55 else 2
         devices = tuple((f"amzn1.ask.device.BENCH{i:06d}D{j}", tz, rng.random() < 0.3)
@@ -65,7 +72,7 @@ def make_households(count: int, seed: int = 6) -> list[Household]:
 def summary(households: list[Household]) -> dict:
     """The traffic as the results record it."""
     return {"households": len(households), "devices": sum(len(hh.devices) for hh in households),
-            "mix": dict(MIX), "locales": {loc: share for loc, _, share in LOCALES}}
+            "mix": dict(MIX), "locales": dict(LOCALES), "local_hours": list(EVENING_HOURS)}
 
 
 def device_zones(households: list[Household]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from skill.dev.bench.apps import FACTORIES, SKILL_ID, USER_ID_SECRET
 from skill.dev.bench.servers import Gunicorn, gunicorn_env
 from skill.dev.bench.stack import stop_all
+from skill.dev.bench.traffic import evening_zone
 from skill.dev.bench.wire import raw_post
 from skill.dev.ca import BodySigner, build_ca
 from skill.dev.envelopes import Device, envelope, launch
@@ -51,9 +52,14 @@ def start(opts: FaultOptions, tmp: Path, stops: list) -> Stack:
     stops.append(redis_server.stop)
     standin = AlexaStandin().start()
     stops.append(standin.stop)
+    # a launch before 3 p.m. only previews tonight's question and saves nothing, which would
+    # read as check-ins lost: every device is where it is 9 p.m.
+    zone = evening_zone(time.time(), 21)
+    standin.state.default_zone = zone
     env = gunicorn_env({
         "ALEXA_SKILL_ID": SKILL_ID, "CHECKIN_VERIFY": "true", "REDIS_URL": redis_server.url,
         "CHECKIN_USER_ID_SECRET": USER_ID_SECRET, "CHECKIN_DATA_DIR": str(tmp / "data"),
+        "CHECKIN_DEFAULT_TIMEZONE": zone,
         "CHECKIN_BENCH_CA_ROOT": str(paths["root"]), "CHECKIN_BENCH_CHAIN": str(paths["chain"]),
         "CHECKIN_BENCH_FETCH_LOG": str(tmp / "fetches.log")})
     skill = Gunicorn("skill", FACTORIES["skill"], free_port(), opts.workers, env, tmp)
