@@ -41,8 +41,9 @@ PAUSE_AFTER_MS = 1200
 DEEP_PAUSE_AFTER_MS = 2500  # time to let a deep question land
 
 # Another way to choose the question (a theme, intents/themes.py): (content, household or device,
-# depth, night, audience) -> the question; and its intro, from the question chosen.
-Chooser = Callable[[LocaleContent, str, str, int, str], Question]
+# depth, night, audience, the household's draw in the depth's walk or None) -> the question; and
+# its intro, from the question chosen.
+Chooser = Callable[[LocaleContent, str, str, int, str, int | None], Question]
 Intro = Callable[[Question], str]
 
 
@@ -59,12 +60,13 @@ def deliver(handler_input: HandlerInput, mode: str, intro_key: str | None = None
     speech = _hello(handler_input)
     if result is None:
         who, night = t.household or t.device, t.night()
-        question = (choose(c, who, "L", night, t.audience) if choose
+        question = (choose(c, who, "L", night, t.audience, None) if choose
                     else fallback_question(c, who, night))
         speech.say(say(handler_input, "greeting_unsaved"))
         _ask_question(speech, question)
     else:
-        question = (choose(c, t.household, result.depth, result.night, t.audience) if choose
+        question = (choose(c, t.household, result.depth, result.night, t.audience,
+                           result.question_position) if choose
                     else question_at(c, t.household, result.depth, result.question_position,
                                      t.audience))
         speech.say(_lead(handler_input, result, mode, intro_key, question,
@@ -151,11 +153,11 @@ def preview(handler_input: HandlerInput, mode: str, status: Status | None,
     night = t.night()
     if status is None or t.household is None:
         who = t.household or t.device
-        question = (choose(c, who, "L", night, t.audience) if choose
+        question = (choose(c, who, "L", night, t.audience, None) if choose
                     else fallback_question(c, who, night))
     else:
         depth, position = _next_draw(status, mode, night, c.bank_sizes())
-        question = (choose(c, t.household, depth, night, t.audience) if choose
+        question = (choose(c, t.household, depth, night, t.audience, position) if choose
                     else question_at(c, t.household, depth, position, t.audience))
     speech = _hello(handler_input).say(say(handler_input, "preview_intro"))
     _ask_question(speech, question)

@@ -3,7 +3,8 @@
 It is tonight's check-in, delivered as any other (intents/checkin.py `deliver`): counted if none
 was given yet, in the check-in's one Redis round trip, and only a preview in the daytime. The
 question comes from the theme's part of tonight's depth, chosen from household, night and theme
-(skill.rules.bank_index): the same all evening, a new one each night. An unknown theme hears
+(skill.rules.bank_index): the same all evening, a new one each night, and none the household has
+heard in its current pass through the depth while the theme has others. An unknown theme hears
 which themes there are.
 """
 
@@ -56,17 +57,33 @@ def ask_theme(handler_input: HandlerInput) -> Response:
 
 
 def theme_question(c: LocaleContent, who: str, depth: str, night: int, audience: str,
-                   theme: str) -> Question:
-    """Tonight's question on `theme`: walks the theme's questions at `depth` night by night."""
+                   theme: str, position: int | None = None) -> Question:
+    """Tonight's question on `theme`: walks the theme's questions at `depth` night by night.
+    With the household's `position` in its walk through the depth's bank (the draw tonight's
+    question took), the theme's questions it has already heard in this pass are left out while
+    any is left, so a theme never brings back a question of the last nights."""
     if theme in PARTNER_THEMES and not for_partners(audience):
         theme = INSTEAD_OF_PARTNER_THEMES
     bank = c.theme_bank(depth, theme) or c.theme_bank("L", theme)
+    if position is not None and bank[0].depth == depth:
+        bank = _not_heard(c.questions_for(audience)[depth], bank, who, depth, position) or bank
     return bank[rules.bank_index(who, f"{depth}:{theme}", night, len(bank))]
 
 
+def _not_heard(walk: tuple[Question, ...], bank: tuple[Question, ...], who: str, depth: str,
+               position: int) -> tuple[Question, ...]:
+    """The questions of `bank` that come after draw `position` in the household's pass through
+    `walk` (question_at's order): not heard in this pass, nor tonight."""
+    at = {q: i for i, q in enumerate(walk)}
+    done = position % len(walk)
+    return tuple(q for q in bank if q in at and
+                 rules.pass_position(who, depth, position, len(walk), at[q]) > done)
+
+
 def deliver_theme(handler_input: HandlerInput, theme: str) -> Response:
-    def choose(c: LocaleContent, who: str, depth: str, night: int, audience: str) -> Question:
-        return theme_question(c, who, depth, night, audience, theme)
+    def choose(c: LocaleContent, who: str, depth: str, night: int, audience: str,
+               position: int | None) -> Question:
+        return theme_question(c, who, depth, night, audience, theme, position)
 
     def intro(question: Question) -> str:
         return say(handler_input, "theme_intro", theme=theme_name(handler_input, question.theme))

@@ -139,6 +139,12 @@ def choose_depth(mode: str, night: int, tonight: tuple[int | None, str | None],
 
 # -- the order of each bank ----------------------------------------------------------------------
 
+def _feistel_round(key: bytes, half: int, round_: int, mask: int) -> int:
+    digest = hashlib.blake2b(half.to_bytes(4, "big") + bytes((round_,)), key=key,
+                             digest_size=4).digest()
+    return int.from_bytes(digest, "big") & mask
+
+
 def shuffled_index(key: bytes, index: int, size: int) -> int:
     """Where `index` lands in a keyed pseudo-random permutation of range(size), in O(1): a
     four-round Feistel network over the next even power of two, walked until it falls inside
@@ -149,20 +155,40 @@ def shuffled_index(key: bytes, index: int, size: int) -> int:
     while True:
         left, right = value >> half_bits, value & mask
         for round_ in range(4):
-            digest = hashlib.blake2b(right.to_bytes(4, "big") + bytes((round_,)), key=key,
-                                     digest_size=4).digest()
-            left, right = right, left ^ (int.from_bytes(digest, "big") & mask)
+            left, right = right, left ^ _feistel_round(key, right, round_, mask)
         value = (left << half_bits) | right
         if value < size:
             return value
+
+
+def shuffled_position(key: bytes, value: int, size: int) -> int:
+    """The inverse of shuffled_index: the `index` that lands on `value`."""
+    half_bits = max(1, ((size - 1).bit_length() + 1) // 2)
+    mask = (1 << half_bits) - 1
+    while True:
+        left, right = value >> half_bits, value & mask
+        for round_ in reversed(range(4)):
+            left, right = right ^ _feistel_round(key, left, round_, mask), left
+        value = (left << half_bits) | right
+        if value < size:
+            return value
+
+
+def _pass_key(household: str, depth: str, cycle: int) -> bytes:
+    return hashlib.blake2b(f"{household}:{depth}:{cycle}".encode(), digest_size=16).digest()
 
 
 def bank_index(household: str, depth: str, position: int, size: int) -> int:
     """The index in a bank of `size` of the household's `position`-th draw from it: every item
     once per pass, and a new order each pass."""
     cycle, index = divmod(position, size)
-    key = hashlib.blake2b(f"{household}:{depth}:{cycle}".encode(), digest_size=16).digest()
-    return shuffled_index(key, index, size)
+    return shuffled_index(_pass_key(household, depth, cycle), index, size)
+
+
+def pass_position(household: str, depth: str, position: int, size: int, index: int) -> int:
+    """Where `index` of a bank of `size` comes in the household's pass through the bank that
+    holds draw `position`, counted from that pass's start (the inverse of bank_index)."""
+    return shuffled_position(_pass_key(household, depth, position // size), index, size)
 
 
 def unsaved_index(who: str, night: int, size: int) -> int:

@@ -75,3 +75,13 @@ def test_the_recent_window_is_exactly_thirty_nights(redis):
     results = [store.record_checkin("h-window-30", n, m) for n, m in checkins]
     assert (results[-1].recent, results[-1].depth) == (6, "M")
     assert store.record_checkin("h-window-30", 740_100 + 30).recent == 6, "night 100 left the window"
+
+
+@given(size=st.integers(1, 600), seed=st.binary(min_size=16, max_size=16))
+@settings(max_examples=40, deadline=None)
+def test_a_bank_order_is_a_permutation_and_its_inverse_undoes_it(size, seed):
+    """Each pass through a bank draws every item once, and shuffled_position (used to tell which
+    of a theme's questions a household has heard this pass) finds each draw's place."""
+    drawn = [rules.shuffled_index(seed, at, size) for at in range(size)]
+    assert sorted(drawn) == list(range(size))
+    assert [rules.shuffled_position(seed, index, size) for index in drawn] == list(range(size))

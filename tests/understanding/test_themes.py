@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 import redis as redis_py
 
+from intents.themes import theme_question
+from skill import rules
 from skill.dev.bench.probes import RedisMonitor
 from skill.storage import Store
 from speech import PARTNER_THEMES, THEMES
@@ -122,3 +124,32 @@ def test_romance_and_family_questions_follow_the_content_rules(content):
                                                  "Would", "Will", "Did"), q.text
                 if theme == "family":
                     assert not any(a in q.text.lower() for a in assumptions), q.text
+
+
+def test_a_theme_never_brings_back_a_question_heard_in_this_pass(content):
+    """Early, midway and late in a pass through the medium bank: every theme's question is one
+    the household has not heard in this pass (nor tonight), while its theme has any left."""
+    c = content.for_locale("en-US")
+    walk = c.questions_for("partners")["M"]
+    who = "5f0c2a7e9b1d4c3a8e6f0b2d4c6a8e0f"
+    for position in (len(walk) + 12, 75, len(walk) - 3):
+        start = position - position % len(walk)
+        heard = {walk[rules.bank_index(who, "M", p, len(walk))] for p in range(start, position + 1)}
+        for theme in THEMES:
+            left = [q for q in c.theme_bank("M", theme) if q not in heard]
+            picks = [theme_question(c, who, "M", night, "partners", theme, position)
+                     for night in range(700, 710)]
+            assert not left or not heard.intersection(picks), (position, theme)
+
+
+def test_theme_nights_between_walk_nights_repeat_nothing(simulator):
+    """Forty nights in a row, every fourth one a theme asked for: no question comes twice."""
+    sim, said = simulator(), []
+    themes = ("a question about the future", "a question about us", "something fun",
+              "a gratitude question", "a question about family")
+    for night in range(40):
+        text = (sim.say(f"ask our check in for {themes[night // 4 % len(themes)]}").speech
+                if night % 4 == 3 else sim.say("start our check in").speech)
+        said.append(question_in(text))
+        sim.advance(days=1, to="21:30")
+    assert len(set(said)) == len(said), [q for q in said if said.count(q) > 1]
