@@ -154,8 +154,8 @@ def serve(args: argparse.Namespace) -> int:
     overrides = {"verify": False} if args.no_verify else {}
     config = Config.from_env(**overrides)
     _check_port_free(args.host, args.port)
+    configure_logs()  # as gunicorn will: JSON records on stderr, the start's checks' included
     embedded = prepare([(args.host, args.port)], config)
-    configure_logs()  # as gunicorn will: JSON records on stderr
     if embedded is not None:
         store_text = f"embedded Redis at {embedded.url} (data in {embedded.data_dir})"
     else:

@@ -19,6 +19,7 @@ from skill.dev.ports import free_port
 from skill.errors import CommandError
 from skill.startup import is_public
 
+from .logcheck import text_problems
 from .test_cli import clean_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,6 +172,23 @@ def test_a_laptop_start_keeps_the_embedded_default(tmp_path):
         _, err = proc.communicate(timeout=30)
     assert f"data in {tmp_path / '.checkin-data'}" in err  # in its first log record
     assert (tmp_path / ".checkin-data" / "appendonly.aof").exists()
+
+
+def test_a_redis_it_cannot_reach_yet_is_a_json_warning_and_no_plain_line(tmp_path):
+    """REDIS_URL set, nothing there yet: the start warns (in JSON, as every other line) that it
+    cannot read maxmemory-policy, and /readyz says not ready until Redis comes."""
+    port = free_port()
+    env = clean_env(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", CHECKIN_USER_ID_SECRET="s" * 32)
+    proc = subprocess.Popen(CHECKIN + ["serve", "--no-verify", "--port", str(port)], env=env,
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        _wait(f"http://127.0.0.1:{port}/healthz")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert "maxmemory-policy" in err
+    assert not text_problems(err), text_problems(err)
 
 
 @pytest.mark.parametrize("address,public", [

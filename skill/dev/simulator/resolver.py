@@ -231,7 +231,7 @@ class UtteranceResolver:
                 if m.group("rest"):
                     start = len(key[:m.start("rest")].split())
                     rest = " ".join(words.split()[start:start + len(m.group("rest").split())])
-                if not rest:
+                if not _key(self._strip_fillers(rest)):  # "start our check in, please"
                     return Resolution("launch", one_shot=True, sample=words)
                 found = self.resolve_intent(rest, allow_connector=True)
                 if found.intent == FALLBACK:  # "start our check in tonight" is a sample itself
