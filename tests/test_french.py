@@ -66,6 +66,9 @@ def test_each_french_locale_names_its_own_helpline(french, base):
     "il m'a frappée", "Il m’a giflé", "Je ne me sens pas en sécurité", "je me sens pas en sécurité",
     "mon mari me fait peur", "j'ai peur d'elle", "elle menace de me faire du mal",
     "on a un problème de violence conjugale", "je crains pour ma vie", "ma blonde me fait peur",
+    "j'ai peur de mon chum", "j'ai peur de ma blonde", "j'ai peur de mon amoureux",
+    "j'ai peur de mon amoureuse", "mon petit ami me fait peur",
+    "j'ai peur de lui dire que je pars, il me frappe",
 ])
 def test_the_words_of_danger_are_heard(french, heard):
     assert french.sounds_unsafe(heard)
@@ -73,7 +76,8 @@ def test_the_words_of_danger_are_heard(french, heard):
 
 @pytest.mark.parametrize("heard", [
     "j'ai peur de m'ouvrir", "on se dispute tout le temps", "mon ex m'a fait souffrir",
-    "il me pousse à bout", "j'ai peur d'être jugée",
+    "il me pousse à bout", "j'ai peur d'être jugée", "j'ai peur de lui dire ce que je ressens",
+    "j'ai peur de lui en parler", "j'ai du mal à lui faire confiance", "j'ai peur de me confier",
 ])
 def test_hard_moments_that_are_not_danger_stay_challenges(french, heard):
     assert not french.sounds_unsafe(heard)
@@ -87,3 +91,20 @@ def test_the_invocation_name_takes_demande_a_without_contraction():
         name = model["interactionModel"]["languageModel"]["invocationName"]
         assert name == "notre petit moment"
         assert not name.startswith(("le ", "les ", "la ", "l'"))
+
+
+@pytest.mark.parametrize("locale", FRENCH)
+def test_afraid_of_each_word_for_a_partner_is_a_safety_sample(locale):
+    """"j'ai peur de {who}" would take "j'ai peur de m'ouvrir" to the safety answer, so it is
+    spelled out: each way the locale's model names a partner ("mon chum", "mon amoureuse") has
+    its own "j'ai peur de ..." sample, and a word added to PersonType without one fails here."""
+    model = json.loads((MODELS_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+    language = model["interactionModel"]["languageModel"]
+    samples = next(i["samples"] for i in language["intents"] if i["name"] == "SafetyIntent")
+    person = next(t for t in language["types"] if t["name"] == "PersonType")
+    names = [n for v in person["values"] for n in (v["name"]["value"], *v["name"]["synonyms"])]
+    nouns = [n for n in names if n.startswith(("mon ", "ma ", "la "))]
+    assert "mon chum" in nouns or locale != "fr-CA"
+    missing = [n for n in nouns if f"j'ai peur de {n}" not in samples]
+    assert not missing, missing
+    assert not any(s.startswith("j'ai peur de {") for s in samples)
