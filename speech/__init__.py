@@ -185,7 +185,11 @@ class LocaleContent:
         if not values:
             return choice
         # a value that ends a sentence itself ("nine p.m.") before the template's full stop
-        return _DOUBLE_STOP.sub(".", choice.format(**values))
+        text = _DOUBLE_STOP.sub(".", choice.format(**values))
+        # a language whose words change beside a filled-in value (French "de 1 soir" is said
+        # "d'un soir") has `elide` in its words module; the others have nothing to do
+        elide = getattr(self.words, "elide", None)
+        return elide(text) if elide else text
 
     def apology_response(self) -> dict:
         """A complete response envelope for the web layer's last line of defence."""

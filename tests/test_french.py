@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from skill.dev import MODELS_DIR
+from skill.dev.envelopes import intent, launch
 from speech import Content, LocaleContent
+
+from .conftest import spoken_text
 
 FRENCH = ("fr-FR", "fr-CA")
 BASE_SAFETY_KEYS = ("safety_line", "safety_answer", "safety_card")
@@ -108,3 +113,31 @@ def test_afraid_of_each_word_for_a_partner_is_a_safety_sample(locale):
     missing = [n for n in nouns if f"j'ai peur de {n}" not in samples]
     assert not missing, missing
     assert not any(s.startswith("j'ai peur de {") for s in samples)
+
+
+def test_a_count_of_one_elides_de_and_que(french):
+    """"de 1 soir" is read "de un soir": every template filled with one evening says "d'un
+    soir" (or "qu'un soir"), and "de 2 soirs" stays as it is."""
+    one, two = french.words.nights(1), french.words.nights(2)
+    counts = ("nights", "longest", "total")
+    for key, value in french._data["prompts"].items():
+        for template in [value] if isinstance(value, str) else value:
+            names = set(re.findall(r"\{(\w+)\}", template)) if isinstance(template, str) else set()
+            if not names or not names <= set(counts):
+                continue
+            said = french.text(key, pick=lambda n, t=template, v=value: v.index(t),
+                               **dict.fromkeys(names, one))
+            assert not re.search(r"\b(de|que) (1|un|une)\b", said, re.IGNORECASE), (key, said)
+    assert french.text("done_streak", nights=one) == "Votre série est d'un soir."
+    assert french.text("done_streak", nights=two) == "Votre série est de 2 soirs."
+
+
+@pytest.mark.parametrize("locale", FRENCH)
+def test_the_streak_after_one_evening_says_d_un_soir(alexa, clock, locale):
+    alexa.device.locale = locale
+    clock.now = datetime(2026, 12, 1, 21, tzinfo=ZoneInfo("America/New_York")).timestamp()
+    alexa.send(launch())
+    said = spoken_text(alexa.send(intent("StreakIntent"))["response"]["outputSpeech"]["ssml"])
+    assert "série est d'un soir" in said
+    assert "plus longue série est d'un soir" in said
+    assert not re.search(r"\b(de|que) (1|un)\b", said), said
