@@ -47,11 +47,12 @@ def test_a_challenge_name_follows_que_without_elision(french):
         assert not VOWEL_SOUND.match(challenge.name), challenge.name
 
 
-def test_a_theme_name_follows_cote_and_a_tip_name_follows_sur(french):
-    """"côté {theme}" takes a bare noun ("côté cœur"); "sur {topic}" takes the topic with its
-    article, and never one that "sur" would have to contract."""
+def test_a_theme_name_and_a_tip_name_follow_sur(french):
+    """"sur {theme}" and "sur {topic}" take the name with its article ("sur l'avenir", "sur
+    vous deux"); "côté avenir" sounded translated."""
+    assert "côté" not in " ".join(french.variants("theme_intro") + french.variants("theme_unknown"))
     for key in [k for k in french._data["prompts"] if k.startswith("theme_name_")]:
-        assert not french.text(key).startswith(("le ", "la ", "les ", "l'")), key
+        assert french.text(key).startswith(("le ", "la ", "les ", "l'", "vous ")), key
     for tip in french.tips.values():
         assert tip.name.startswith(("le ", "la ", "les ", "l'")), tip.name
 
