@@ -185,7 +185,11 @@ class LocaleContent:
         if not values:
             return choice
         # a value that ends a sentence itself ("nine p.m.") before the template's full stop
-        return _DOUBLE_STOP.sub(".", choice.format(**values))
+        text = _DOUBLE_STOP.sub(".", choice.format(**values))
+        # a language whose words change beside a filled-in value (French "de 1 soir" is said
+        # "d'un soir") has `elide` in its words module; the others have nothing to do
+        elide = getattr(self.words, "elide", None)
+        return elide(text) if elide else text
 
     def apology_response(self) -> dict:
         """A complete response envelope for the web layer's last line of defence."""
@@ -239,18 +243,26 @@ class LocaleContent:
     # -- listening for safety ----------------------------------------------------------------
 
     @cached_property
-    def _unsafe(self) -> tuple[tuple[str, ...], frozenset[str]]:
+    def _unsafe(self) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
         words = self._data.get(SAFETY_FILE, {})
         return (tuple(f" {_folded(w)} " for w in words.get("contains", ())),
-                frozenset(_folded(w) for w in words.get("whole", ())))
+                frozenset(_folded(w) for w in words.get("whole", ())),
+                tuple(f" {_folded(w)} " for w in words.get("harmless", ())))
 
     def sounds_unsafe(self, heard: str | None) -> bool:
-        """Do these heard words say that someone may not be safe at home?"""
+        """Do these heard words say that someone may not be safe at home? A `harmless` phrase
+        is taken out first: French "peur de lui" is in "j'ai peur de lui dire ce que je
+        ressens", where "lui" is "to him / to her" before a verb of speech."""
         if not heard:
             return False
         text = _folded(heard)
-        contains, whole = self._unsafe
-        return text in whole or any(phrase in f" {text} " for phrase in contains)
+        contains, whole, harmless = self._unsafe
+        if text in whole:
+            return True
+        padded = f" {text} "
+        for phrase in harmless:
+            padded = padded.replace(phrase, " ")
+        return any(phrase in padded for phrase in contains)
 
     @cached_property
     def validation(self) -> tuple[str, ...]:

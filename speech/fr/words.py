@@ -8,6 +8,7 @@ evening ritual, and "cinq soirs de suite" is how a streak is said."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 # Said when even the content could not be read: the last line of the catch-all. "Pardon" and
@@ -54,3 +55,14 @@ def weekday(day: date) -> str:
 def nights(n: int) -> str:
     """A count of evenings: "1 soir", "3 soirs"; 0 and 1 take the singular in French."""
     return f"{n} soir" if n < 2 else f"{n} soirs"
+
+
+# "de" and "que" before "un" elide in French: "votre série est d'un soir", never "de 1 soir"
+# (which Alexa reads "de un soir"). Only a count can bring them together, so only after filling.
+_ELIDED = re.compile(r"\b([Dd]|[Qq]u)e (?:1 soir|un|une)\b")
+
+
+def elide(text: str) -> str:
+    """A filled-in sentence with "de 1 soir" and "que 1 soir" said "d'un soir", "qu'un soir"."""
+    return _ELIDED.sub(lambda m: f"{m.group(1)}'un" + ("e" if m.group(0).endswith("une") else "")
+                       + (" soir" if m.group(0).endswith("soir") else ""), text)
