@@ -26,7 +26,7 @@ OFFERS = {
         "Möchtet ihr einen Tipp dazu, wie ihr Unterstützung von mehreren Seiten bekommt?",
     "PAST_HURTS": "Möchtet ihr einen Tipp zu alten Verletzungen?",
     "PROFESSIONAL_HELP": "Möchtet ihr einen Tipp zu professioneller Hilfe?",
-    "REBUILDING_TRUST": "Möchtet ihr einen Tipp dazu, wie Vertrauen wieder wachsen kann?",
+    "REBUILDING_TRUST": "Möchtet ihr einen Tipp dazu, wie Vertrauen wieder wächst?",
     "SCHEDULING_TIME": "Möchtet ihr einen Tipp zu fester Zeit füreinander?",
     "BEING_PRESENT": "Möchtet ihr einen Tipp dazu, wie ihr ganz füreinander da seid?",
     "SMALL_RITUALS": "Möchtet ihr einen Tipp zu kleinen Ritualen?",
@@ -68,3 +68,40 @@ def test_nothing_follows_the_topic_name_but_the_end_of_the_sentence(german, key)
     for variant in german.variants(key, ""):
         after = variant.split("{topic}", 1)[1]
         assert after[:1] in (".", "?"), variant
+
+
+# The order intents/guidance.py ChallengeHandler keeps a challenge's parts in, when twenty
+# seconds cannot hold them all.
+CHALLENGE_PRIORITY = ("intro", "safety", "focus", "counsellor", "shows", "skill")
+CHALLENGE_SAFETY = {"TALKING_PAST_EACH_OTHER", "OLD_HURTS", "TRUST"}
+
+
+@pytest.mark.parametrize("challenge_id", sorted(
+    ["HARD_TO_OPEN_UP", "TALKING_PAST_EACH_OTHER", "HOPES_AND_REALITY", "OLD_HURTS",
+     "NO_TIME_TOGETHER", "CLOSENESS_AND_SPACE", "DRIFTING_APART", "TRUST"]))
+def test_a_challenge_answer_reads_whole_when_the_budget_drops_parts(german, challenge_id):
+    """Whatever fit() leaves out, what is said reads whole: the name, the safety line where it
+    belongs, and what to try; no kept part leans on one that may be dropped ("Auch ...")."""
+    from intents.common import ANSWER_SECONDS, fit
+    from intents.guidance import PAUSE_MS, SAFETY_CHALLENGES
+    from speech.ssml import seconds
+
+    assert SAFETY_CHALLENGES == CHALLENGE_SAFETY
+    c = german.challenges[challenge_id]
+    safety = challenge_id in CHALLENGE_SAFETY
+    parts = {
+        "intro": german.text("challenge_intro", name=c.name),
+        "shows": c.shows,
+        "focus": c.focus,
+        "skill": german.text("challenge_skill", skill=c.skill),
+        "counsellor": german.text("counsellor_line") if safety else "",
+        "safety": german.text("safety_line") if safety else "",
+    }
+    offer = german.text("offer_tip", topic=german.tips[c.tip_topic].name)
+    kept = fit(parts, CHALLENGE_PRIORITY, ANSWER_SECONDS - seconds(offer, PAUSE_MS), PAUSE_MS)
+    assert {"intro", "focus"} <= kept, kept
+    assert ("safety" in kept) == safety
+    for name, text in parts.items():
+        if name != "intro" and text:
+            assert not text.startswith(("Auch ", "Dabei ", "Außerdem ")), text
+            assert " dabei " not in f" {text} ", text
