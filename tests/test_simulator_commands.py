@@ -135,3 +135,21 @@ def test_say_state_keeps_the_reminders_the_api_stand_in_holds(cli_env, capsys, t
     assert f"[api] DELETE /v1/alerts/reminders/{token}" in out
     assert "i've cancelled your nightly reminder" in out.lower(), out
     assert json.loads(state.read_text())["standin"]["reminders"] == {}
+
+
+@pytest.mark.parametrize("locale, launch", [
+    ("en-US", "start our check in"), ("de-DE", "starte zeit für uns"),
+    ("fr-FR", "ouvre notre petit moment"), ("es-MX", "abre nuestra charla")])
+@pytest.mark.parametrize("word", ["exit", "quit"])
+def test_exit_leaves_chat_in_every_language(cli_env, capsys, monkeypatch, locale, launch, word):
+    """"exit" is the simulator's own word: it leaves before the locale's phrasing could send it
+    to the skill as a one-shot ("frage zeit für uns exit")."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{launch}\n{word}\n"))
+    code, out, _ = checkin(capsys, "chat", "--locale", locale, "--at", "2026-12-01T21:30",
+                           "--user", f"exit-{locale}")
+    assert code == 0
+    assert "[heard] LaunchRequest" in out
+    after = out.split(f"you> {word}\n", 1)[1]
+    heard = [line for line in after.splitlines() if line.startswith("[heard]")]
+    assert heard in ([], ["[heard] SessionEndedRequest (USER_INITIATED)"]), out
+    assert "alexa>" not in after, out

@@ -106,7 +106,14 @@ active listening", "yes", "stop". Simulator commands:
   :tomorrow [HH:MM]   move the clock to the next day (same time, or HH:MM)
   :at 2026-12-01T21:30  set the clock
   :help               this text
-  exit / quit chat    end the session and leave (Ctrl-D too)"""
+  exit / quit        end the session and leave, in every language (Ctrl-D too)"""
+
+
+# What leaves `checkin chat` in every language, before anything is sent to the skill: the words
+# the greeting and :help promise. A language's own way of leaving a skill ("beenden", "quitte")
+# leaves too, through its resolver; "exit" must not depend on that list, or a language without it
+# sends "exit" as a one-shot ("frage zeit für uns exit").
+CHAT_EXIT = frozenset({"exit", "quit", "quit chat", ":quit", ":q"})
 
 
 def chat_command(args: argparse.Namespace) -> int:
@@ -128,7 +135,7 @@ def chat_command(args: argparse.Namespace) -> int:
                 print(text)  # a transcript reads like the conversation
             if not text:
                 continue
-            if text.lower() in ("quit chat", ":quit", ":q") or sim.resolver.resolve(text).kind == "end":
+            if text.lower() in CHAT_EXIT or sim.resolver.resolve(text).kind == "end":
                 break
             try:
                 if text.startswith(":"):
