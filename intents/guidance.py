@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -10,7 +11,7 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from skill import rules
-from speech import Speech
+from speech import Challenge, LocaleContent, Speech
 from speech.ssml import seconds
 
 from .common import (
@@ -154,20 +155,29 @@ class ChallengeHandler(AbstractRequestHandler):
             if heard:
                 return answer_unplaced_challenge(handler_input)
             return ask_open(handler_input, "challenge_unknown", "challenge")
-        safety = challenge.id in SAFETY_CHALLENGES
-        parts = {
-            "intro": say(handler_input, "challenge_intro", name=challenge.name),
-            "shows": challenge.shows,
-            "focus": challenge.focus,
-            "skill": say(handler_input, "challenge_skill", skill=challenge.skill),
-            "counsellor": say(handler_input, "counsellor_line") if safety else "",
-            "safety": say(handler_input, "safety_line") if safety else "",
-        }
-        offer = say(handler_input, "offer_tip", topic=c.tips[challenge.tip_topic].name)
-        kept = fit(parts, ("intro", "safety", "focus", "counsellor", "shows", "skill"),
-                   ANSWER_SECONDS - seconds(offer, PAUSE_MS), PAUSE_MS)
+        parts, kept = challenge_answer(lambda key, **values: say(handler_input, key, **values),
+                                       c, challenge)
         speech = spoken(parts, kept).pause(PAUSE_MS)
         return offer_tip(handler_input, speech, challenge.tip_topic, safety_said="safety" in kept)
+
+
+def challenge_answer(text: Callable[..., str], c: LocaleContent,
+                     challenge: Challenge) -> tuple[dict[str, str], set[str]]:
+    """A challenge's answer in parts, and those that fit the answer's time with the tip offer
+    after them: the name first, then the safety line where it belongs, then what to try."""
+    safety = challenge.id in SAFETY_CHALLENGES
+    parts = {
+        "intro": text("challenge_intro", name=challenge.name),
+        "shows": challenge.shows,
+        "focus": challenge.focus,
+        "skill": text("challenge_skill", skill=challenge.skill),
+        "counsellor": text("counsellor_line") if safety else "",
+        "safety": text("safety_line") if safety else "",
+    }
+    offer = text("offer_tip", topic=c.tips[challenge.tip_topic].name)
+    kept = fit(parts, ("intro", "safety", "focus", "counsellor", "shows", "skill"),
+               ANSWER_SECONDS - seconds(offer, PAUSE_MS), PAUSE_MS)
+    return parts, kept
 
 
 def answer_tip_offer(handler_input: HandlerInput, yes: bool, offer: dict) -> Response:

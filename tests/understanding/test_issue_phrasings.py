@@ -21,7 +21,7 @@ QUOTED = [
     (["A question about the future"], ["Here's", "the future", "(0.8s pause)"],
      ["physical intimacy"]),
     (["a question about intimacy"], ["romance", "(0.8s pause)"], ["physical intimacy"]),
-    (["We fight all the time"], ["talking past each other", "Domestic Violence Hotline"],
+    (["We fight all the time"], ["talking past each other", "seven nine nine, seven two three three", "Take turns"],
      ["catch that"]),
     (["I don't feel safe"], ["You deserve to be safe.", "Domestic Violence Hotline"],
      ["open up", "tip"]),

@@ -151,9 +151,10 @@ def test_the_safety_line_is_said_once_through_fighting_trust_and_old_hurts(simul
     assert challenge in SAFETY_CHALLENGES
     sim = simulator()
     offer = sim.say(said)
-    assert challenge in offer.heard and offer.speech.count("Domestic Violence Hotline") == 1
+    number = HELPLINES["en-US"][1]
+    assert challenge in offer.heard and offer.speech.count(number) == 1
     tip = sim.say("yes")
-    assert "Hotline" not in tip.speech, "said once, where it belongs"
+    assert number not in tip.speech, "said once, where it belongs"
 
 
 @pytest.mark.parametrize("locale", ENGLISH)
