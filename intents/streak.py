@@ -75,8 +75,11 @@ def streak_speech(handler_input: HandlerInput, status: Status, tonight: int) -> 
                            day=weekday(handler_input, status.rest_night)))
     speech.say(say(handler_input, "streak_totals", longest=words.nights(status.longest),
                    total=words.nights(status.total)))
-    recent = status.nights_in(tonight - rules.RECENT_NIGHTS + 1, tonight)
-    if status.first is not None and tonight - status.first >= rules.RECENT_NIGHTS:
+    # the thirty nights up to tonight once it is counted, else up to last night: a night that
+    # has not had its evening yet is not a night missed
+    end = tonight if status.last == tonight else tonight - 1
+    recent = status.nights_in(end - rules.RECENT_NIGHTS + 1, end)
+    if status.first is not None and end - status.first >= rules.RECENT_NIGHTS:
         speech.say(say(handler_input, "streak_recent", count=recent, window=rules.RECENT_NIGHTS))
     return speech
 

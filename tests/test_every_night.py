@@ -210,3 +210,19 @@ def test_help_after_tonights_question_offers_a_tip_not_the_question_again(sim, c
     assert "we're done" in after.speech and after.speech.endswith("a tip on listening?")
     tip = s.say("yes").speech
     assert any(t in tip for t in content.for_locale("en-US").tips["ACTIVE_LISTENING"].tips)
+
+
+def test_the_last_thirty_nights_do_not_count_tonight_missed_before_its_evening(sim):
+    """Thirty-five nights in a row, then the streak asked at 3:59 a.m. (still last night) and
+    at 4:01 (tonight, not yet met): the same thirty nights, up to last night."""
+    s = sim()
+    for night in range(35):
+        if night:
+            s.advance(days=1, to="21:30")
+        s.say("start our check in")
+    s.advance(days=1, to="03:59")
+    before = s.say("what's our streak").speech
+    s.advance(days=0, to="04:01")
+    after = s.say("what's our streak").speech
+    assert "That's 30 of the last 30 nights." in before, before
+    assert "That's 30 of the last 30 nights." in after, after
