@@ -71,6 +71,12 @@ def test_sixty_nights_of_tips_phrases_greetings_and_closings_stay_fresh(sim, con
     for key, bank in (("greeting", "welcome_back"), ("thanks", "done_thanks"),
                       ("reflection", "done_reflection"), ("goodnight", "goodnight")):
         assert_fresh(said[key], len(prompt_variants(content, bank)), key)
+    # the closing as a whole: thanks and reflection do not come back as the same pair within
+    # forty nights (with banks of five each, a play-test heard every fifth night the same)
+    closings = list(zip(said["thanks"], said["reflection"]))
+    for start in range(0, 21):
+        window = closings[start:start + 40]
+        assert len(set(window)) == len(window), window
 
 
 def test_two_we_are_done_on_one_night_say_different_closings(sim):
