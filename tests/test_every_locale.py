@@ -6,6 +6,8 @@ samples and its launch and one-shot words) and each answer expected in the local
 
 from __future__ import annotations
 
+import math
+
 import re
 import tomllib
 from datetime import date
@@ -144,3 +146,12 @@ def test_the_english_check_catches_english(content):
         data = tomllib.load(f)
     for lang, shared in data["also_words_of"].items():
         assert set(shared) <= set(data["words"]), f"{lang}: only words of the list are excepted"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_two_halves_of_a_closing_do_not_lock_into_pairs(content, locale):
+    """Thanks and reflection rotate night by night; banks of sizes with a common factor would say
+    the same pairs over and over (two banks of five: the same closing every fifth night)."""
+    c = content.for_locale(locale)
+    sizes = len(c.variants("done_thanks")), len(c.variants("done_reflection"))
+    assert math.gcd(*sizes) == 1, sizes
