@@ -7,7 +7,6 @@ samples and its launch and one-shot words) and each answer expected in the local
 from __future__ import annotations
 
 import math
-
 import re
 import tomllib
 from datetime import date
