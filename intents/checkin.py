@@ -102,7 +102,8 @@ def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
         greeting = say(handler_input, "welcome_first")
     else:
         greeting = say(handler_input, "welcome_back", at=result.total)
-    news = checkin_news(handler_input, result) if result.counted and not result.first_ever else ""
+    rest, news = (checkin_news(handler_input, result) if result.counted and not result.first_ever
+                  else ("", ""))
     guidance = _guidance(handler_input, result) if result.counted else ""
     if intro_text:
         intro = intro_text
@@ -118,11 +119,14 @@ def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
     # most important first: a deep night's word that lighter is fine (or the intro that says
     # what was asked for), what happened to the streak, how it works, then a greeting and a
     # plain intro
-    parts = {"news": news, "guidance": guidance, "intro": intro, "greeting": greeting}
-    kept = fit(parts, priority=("intro", "news", "guidance", "greeting") if intro_key or
-                intro_text or result.depth == "D" else ("news", "guidance", "greeting", "intro"),
+    parts = {"rest": rest, "news": news, "guidance": guidance, "intro": intro,
+             "greeting": greeting}
+    kept = fit(parts, priority=("intro", "rest", "news", "guidance", "greeting") if intro_key or
+                intro_text or result.depth == "D" else
+                ("rest", "news", "guidance", "greeting", "intro"),
                 budget=_budget(result) - _question_seconds(question))
-    return " ".join(parts[k] for k in ("greeting", "news", "guidance", "intro") if k in kept)
+    return " ".join(parts[k] for k in ("greeting", "rest", "news", "guidance", "intro")
+                    if k in kept)
 
 
 def _budget(result: CheckinResult) -> float:

@@ -27,13 +27,19 @@ def _rest_in_run(rest: int | None, night: int, streak: int) -> bool:
     return rest is not None and night - rest < streak
 
 
-def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> str:
-    """What a new night did to the streak, in a sentence or two (empty for a first night)."""
+def checkin_news(handler_input: HandlerInput, result: CheckinResult) -> tuple[str, str]:
+    """What a new night did to the streak: the rest night it used, if any, and the count (each
+    may be empty; both for a first night). Two parts, so that an answer short of time keeps the
+    rest night's reassurance before the count."""
+    rest = ""
+    if result.rest_used is not None:
+        rest = say(handler_input, "rest_night_kept", day=weekday(handler_input, result.rest_used))
+    return rest, _count_news(handler_input, result)
+
+
+def _count_news(handler_input: HandlerInput, result: CheckinResult) -> str:
     parts = []
     rested = _rest_in_run(result.rest_night, result.night, result.streak)
-    if result.rest_used is not None:
-        parts.append(say(handler_input, "rest_night_kept",
-                         day=weekday(handler_input, result.rest_used)))
     if result.streak in rules.MILESTONES:  # each names the count itself
         key = f"milestone_{result.streak}"
         parts.append(say(handler_input, f"{key}_rest" if rested and content(handler_input).has(

@@ -232,3 +232,18 @@ def test_the_last_thirty_nights_do_not_count_tonight_missed_before_its_evening(s
     after = s.say("what's our streak").speech
     assert "That's 30 of the last 30 nights." in before, before
     assert "That's 30 of the last 30 nights." in after, after
+
+
+def test_the_rest_night_is_named_whatever_else_the_night_must_say(sim, make_app):
+    """Eleven nights, one missed, then a launch: the rest night's reassurance is said, deep
+    night or long question or not (it had been dropped with the count when time ran short)."""
+    app = make_app()
+    for household in range(12):
+        s = sim(app=app, user=f"rest-{household}", at="2026-12-01T21:00")
+        for night in range(11):
+            if night:
+                s.advance(days=1, to="21:00")
+            s.say("start our check in")
+        s.advance(days=2, to="21:00")
+        speech = s.say("start our check in").speech
+        assert "your rest night kept your streak going" in speech, (household, speech)
