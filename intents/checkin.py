@@ -96,6 +96,8 @@ def _lead(handler_input: HandlerInput, result: CheckinResult, mode: str,
     """Everything said before the question: greeting, streak news, guidance, the intro; as much
     of it as fits the answer's time with the question (what matters most is kept first). An
     intro of its own is not tonight's question again, so it skips "here it is once more"."""
+    if mode == "another" and result.counted:
+        intro_key = None  # "another" with no question yet tonight: tonight's first, said as such
     if not result.counted:  # tonight's question again: "already"; a different one: its intro
         greeting = "" if intro_text or mode != "tonight" else say(handler_input, "already_tonight")
     elif result.first_ever:

@@ -247,3 +247,11 @@ def test_the_rest_night_is_named_whatever_else_the_night_must_say(sim, make_app)
         s.advance(days=2, to="21:00")
         speech = s.say("start our check in").speech
         assert "your rest night kept your streak going" in speech, (household, speech)
+
+
+def test_another_question_with_none_yet_tonight_is_not_called_another(sim, content):
+    s = sim()
+    first = s.say("ask our check in for another one").speech
+    assert not any(v in first for v in prompt_variants(content, "another_intro")), first
+    again = s.say("ask our check in for another one").speech
+    assert any(v in again for v in prompt_variants(content, "another_intro")), again
