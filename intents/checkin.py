@@ -165,7 +165,11 @@ def preview(handler_input: HandlerInput, mode: str, status: Status | None,
         depth, position = _next_draw(status, mode, night, c.bank_sizes())
         question = (choose(c, t.household, depth, night, t.audience, position) if choose
                     else question_at(c, t.household, depth, position, t.audience))
-    speech = _hello(handler_input).say(say(handler_input, "preview_intro"))
+    # a deep question, even as a morning's preview, comes with its word that lighter is fine
+    parts = {"preview": say(handler_input, "preview_intro"),
+             "deep": say(handler_input, "deep_intro") if question.depth == "D" else ""}
+    kept = fit(parts, ("preview", "deep"), ANSWER_SECONDS - _question_seconds(question))
+    speech = _hello(handler_input).say(" ".join(parts[k] for k in ("preview", "deep") if k in kept))
     _ask_question(speech, question)
     return finish(handler_input, speech)
 

@@ -255,3 +255,20 @@ def test_another_question_with_none_yet_tonight_is_not_called_another(sim, conte
     assert not any(v in first for v in prompt_variants(content, "another_intro")), first
     again = s.say("ask our check in for another one").speech
     assert any(v in again for v in prompt_variants(content, "another_intro")), again
+
+
+def test_a_deep_question_previewed_in_the_morning_still_says_lighter_is_fine(sim, content):
+    s = sim()
+    deep = {html.unescape(q.text) for q in content.for_locale("en-US").questions["D"]}
+    gentle = prompt_variants(content, "deep_intro")
+    previews = 0
+    for night in range(40):
+        if night:
+            s.advance(days=1, to="08:00")
+        morning = html.unescape(s.say("start our check in").speech)
+        if any(q in morning for q in deep):
+            previews += 1
+            assert any(g in morning for g in gentle), morning
+        s.advance(days=0, to="21:30")
+        s.say("start our check in")
+    assert previews, "a deep question came as a morning preview"
