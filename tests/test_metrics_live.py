@@ -31,8 +31,10 @@ def served(redis_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("metrics-live")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHECKIN_", "PROMETHEUS_"))}
+    # INFO: every request's line names the worker that answered it (_pids_that_answered); at
+    # the default, WARNING, only the refused ones would, and a new worker might show none
     env.update(REDIS_URL=redis_server.url, CHECKIN_USER_ID_SECRET=SECRET,
-               CHECKIN_METRICS_TOKEN=TOKEN)
+               CHECKIN_METRICS_TOKEN=TOKEN, CHECKIN_LOG_LEVEL="INFO")
     stderr = tmp / "stderr.log"
     with open(stderr, "wb") as err:
         proc = subprocess.Popen([sys.executable, "-m", "skill.cli", "serve", "--no-verify",
