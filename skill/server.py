@@ -125,11 +125,12 @@ def run_gunicorn(host: str, port: int, workers: int) -> int:
 
 # -- checkin serve ------------------------------------------------------------------------------
 
-def bounded_int(name: str, low: int, high: int):
-    """An argparse type for a whole number in [low, high], with a clear message."""
-    def parse(value: str) -> int:
+def bounded_number(name: str, low: float, high: float, kind: type = int):
+    """An argparse type for a number of `kind` (int or float) in [low, high], with a clear
+    message."""
+    def parse(value: str):
         try:
-            number = int(value)
+            number = kind(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a number, not {value!r}") from None
         if not low <= number <= high:
@@ -174,10 +175,10 @@ def serve(args: argparse.Namespace) -> int:
 def add_command(subparsers) -> None:
     p = subparsers.add_parser("serve", help="run the web service under gunicorn")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=bounded_int("port", 1, 65535),
+    p.add_argument("--port", type=bounded_number("port", 1, 65535),
                    default=os.environ.get("PORT", "8080"),
                    help="port to listen on (default $PORT or 8080)")
-    p.add_argument("--workers", type=bounded_int("workers", 1, 64), default=2,
+    p.add_argument("--workers", type=bounded_number("workers", 1, 64), default=2,
                    help="worker processes (default 2)")
     p.add_argument("--no-verify", action="store_true",
                    help="accept unsigned requests (local use only: never in production)")

@@ -52,6 +52,9 @@ def run(args, env=None, timeout=30):
     (["serve", "--port", "eighty"], "port must be a number"),
     (["serve", "--port", "70000"], "port must be between 1 and 65535"),
     (["serve", "--workers", "0"], "workers must be between 1 and 64"),
+    (["faults", "--duration", "0.5"], "duration must be between 1 and 60, not 0.5"),
+    (["faults", "--duration", "soon"], "duration must be a number, not 'soon'"),
+    (["faults", "--workers", "9"], "workers must be between 1 and 8"),
     (["serve", "--colour"], "unrecognized arguments: --colour"),
     (["dance"], "invalid choice"),
 ])

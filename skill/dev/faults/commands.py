@@ -6,15 +6,7 @@ import argparse
 import signal
 import sys
 
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 1 <= number <= 60:
-        raise argparse.ArgumentTypeError("must be between 1 and 60 seconds")
-    return number
+from skill.server import bounded_number
 
 
 def add_command(subparsers) -> None:
@@ -24,9 +16,9 @@ def add_command(subparsers) -> None:
         description="Start the skill under the production gunicorn settings (verification on, "
                     "a throwaway CA, a private Redis, the API stand-in) and run each fault while "
                     "signed requests arrive; print a Markdown table.")
-    p.add_argument("--duration", type=_seconds, default=8.0,
+    p.add_argument("--duration", type=bounded_number("duration", 1, 60, float), default=8.0,
                    help="seconds of traffic per scenario (default 8)")
-    p.add_argument("--workers", type=int, choices=range(1, 9), default=2, metavar="N",
+    p.add_argument("--workers", type=bounded_number("workers", 1, 8), default=2, metavar="N",
                    help="gunicorn workers (default 2, as `checkin serve`)")
     p.set_defaults(func=faults_command)
 
