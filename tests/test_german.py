@@ -70,9 +70,6 @@ def test_nothing_follows_the_topic_name_but_the_end_of_the_sentence(german, key)
         assert after[:1] in (".", "?"), variant
 
 
-# The order intents/guidance.py ChallengeHandler keeps a challenge's parts in, when twenty
-# seconds cannot hold them all.
-CHALLENGE_PRIORITY = ("intro", "safety", "focus", "counsellor", "shows", "skill")
 CHALLENGE_SAFETY = {"TALKING_PAST_EACH_OTHER", "OLD_HURTS", "TRUST"}
 
 
@@ -82,25 +79,12 @@ CHALLENGE_SAFETY = {"TALKING_PAST_EACH_OTHER", "OLD_HURTS", "TRUST"}
 def test_a_challenge_answer_reads_whole_when_the_budget_drops_parts(german, challenge_id):
     """Whatever fit() leaves out, what is said reads whole: the name, the safety line where it
     belongs, and what to try; no kept part leans on one that may be dropped ("Auch ...")."""
-    from intents.common import ANSWER_SECONDS, fit
-    from intents.guidance import PAUSE_MS, SAFETY_CHALLENGES
-    from speech.ssml import seconds
+    from intents.guidance import SAFETY_CHALLENGES, challenge_answer
 
     assert SAFETY_CHALLENGES == CHALLENGE_SAFETY
-    c = german.challenges[challenge_id]
-    safety = challenge_id in CHALLENGE_SAFETY
-    parts = {
-        "intro": german.text("challenge_intro", name=c.name),
-        "shows": c.shows,
-        "focus": c.focus,
-        "skill": german.text("challenge_skill", skill=c.skill),
-        "counsellor": german.text("counsellor_line") if safety else "",
-        "safety": german.text("safety_line") if safety else "",
-    }
-    offer = german.text("offer_tip", topic=german.tips[c.tip_topic].name)
-    kept = fit(parts, CHALLENGE_PRIORITY, ANSWER_SECONDS - seconds(offer, PAUSE_MS), PAUSE_MS)
+    parts, kept = challenge_answer(german.text, german, german.challenges[challenge_id])
     assert {"intro", "focus"} <= kept, kept
-    assert ("safety" in kept) == safety
+    assert ("safety" in kept) == (challenge_id in CHALLENGE_SAFETY)
     for name, text in parts.items():
         if name != "intro" and text:
             assert not text.startswith(("Auch ", "Dabei ", "Außerdem ")), text
