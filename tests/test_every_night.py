@@ -37,6 +37,14 @@ def assert_fresh(said: list[str], bank_size: int, what: str) -> None:
         assert len(set(window)) == len(window), f"{what} repeats within {bank_size}: {window}"
 
 
+def launch_nights(s, nights: int, at: str) -> None:
+    """Start the check-in on `nights` evenings in a row, at `at`, from tonight on."""
+    for night in range(nights):
+        if night:
+            s.advance(days=1, to=at)
+        s.say("start our check in")
+
+
 def prompt_variants(content, key: str) -> list[str]:
     return content.for_locale("en-US").variants(key)
 
@@ -222,10 +230,7 @@ def test_the_last_thirty_nights_do_not_count_tonight_missed_before_its_evening(s
     """Thirty-five nights in a row, then the streak asked at 3:59 a.m. (still last night) and
     at 4:01 (tonight, not yet met): the same thirty nights, up to last night."""
     s = sim()
-    for night in range(35):
-        if night:
-            s.advance(days=1, to="21:30")
-        s.say("start our check in")
+    launch_nights(s, 35, "21:30")
     s.advance(days=1, to="03:59")
     before = s.say("what's our streak").speech
     s.advance(days=0, to="04:01")
@@ -240,10 +245,7 @@ def test_the_rest_night_is_named_whatever_else_the_night_must_say(sim, make_app)
     app = make_app()
     for household in range(12):
         s = sim(app=app, user=f"rest-{household}", at="2026-12-01T21:00")
-        for night in range(11):
-            if night:
-                s.advance(days=1, to="21:00")
-            s.say("start our check in")
+        launch_nights(s, 11, "21:00")
         s.advance(days=2, to="21:00")
         speech = s.say("start our check in").speech
         assert "your rest night kept your streak going" in speech, (household, speech)
